@@ -1,0 +1,1 @@
+"""CloudWatch Logs semantics: groups and streams, ingest rules, reading with AWS's paging."""

@@ -1,0 +1,104 @@
+"""One request through the protocol layer: pick the protocol, check the signature, read and validate
+the operation against the model, run its handler, and encode the answer or AWS's error."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from vigil.engine.logs.scope import Scope
+from vigil.errors import ServiceError
+from vigil.server.protocols import model, sigv4
+from vigil.server.protocols.base import Protocol, Reply
+from vigil.server.protocols.cbor_protocol import CborProtocol
+from vigil.server.protocols.json_protocol import JsonProtocol
+from vigil.server.protocols.query_protocol import QueryProtocol
+from vigil.server.protocols.validate import validate_input
+from vigil.server.runtime import Runtime
+from vigil.server.services.base import RequestContext
+
+log = logging.getLogger(__name__)
+
+JSON, QUERY, CBOR = JsonProtocol(), QueryProtocol(), CborProtocol()
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    path: str
+    raw_path: str
+    query: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+def choose_protocol(request: HttpRequest) -> Protocol:
+    if "x-amz-target" in request.headers:
+        return JSON
+    if request.headers.get("smithy-protocol") == "rpc-v2-cbor" or request.path.startswith("/service/"):
+        return CBOR
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded") or request.body.startswith(b"Action="):
+        return QUERY
+    return JSON
+
+
+def _service_guess(request: HttpRequest, signed: sigv4.Signed | None) -> str:
+    """The service whose error format to use before the operation is known."""
+    if signed and (name := model.service_for_signing_name(signed.scope.service)):
+        return name
+    prefix = request.headers.get("x-amz-target", "").rpartition(".")[0]
+    return model.service_for_target_prefix(prefix) or "logs"
+
+
+class Dispatcher:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+
+    def handle(self, request: HttpRequest) -> Reply:
+        request_id = str(uuid.uuid4())
+        protocol = choose_protocol(request)
+        signed = sigv4.read_authorization(request.headers, request.query)
+        service = _service_guess(request, signed)
+        try:
+            reply = self._run(protocol, request, signed, request_id)
+        except ServiceError as error:
+            reply = protocol.error(service, error, request_id)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            reply = protocol.error(
+                service,
+                ServiceError("InternalFailure", "The server failed to process the request.", status=500, sender=False),
+                request_id,
+            )
+        reply.headers["x-amzn-requestid"] = request_id
+        return reply
+
+    def _run(self, protocol: Protocol, request: HttpRequest, signed: sigv4.Signed | None, request_id: str) -> Reply:
+        if self.settings.access_keys:
+            sigv4.verify(
+                signed,
+                self.settings.access_keys,
+                method=request.method,
+                raw_path=request.raw_path,
+                query=request.query,
+                headers=request.headers,
+                body=request.body,
+                wire=protocol.wire,
+            )
+        call = protocol.read(request.path, request.headers, request.body, signed.scope.service if signed else None)
+        operation = model.operation_model(call.service, call.operation)
+        assert operation is not None  # protocol.read only returns operations of the model
+        handler = self.runtime.handlers.get(call.service, {}).get(call.operation)
+        if handler is None:
+            raise ServiceError(
+                "UnsupportedOperation" if protocol.wire == "query" else "UnsupportedOperationException",
+                f"Vigil does not implement {call.service} {call.operation} yet.",
+            )
+        params = validate_input(call.service, operation.input_shape, call.params, protocol.wire)
+        region = signed.scope.region if signed else self.settings.region
+        context = RequestContext(Scope(self.settings.account_id, region), request_id)
+        return protocol.result(call, operation, handler(context, params), request_id)
