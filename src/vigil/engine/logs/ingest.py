@@ -20,8 +20,6 @@ from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.scope import Scope
 from vigil.errors import invalid_parameter
 
-DAY_MS = 86_400_000
-
 
 @dataclass(frozen=True)
 class Rejected:
@@ -54,7 +52,7 @@ class Ingest:
         too_old_end = int(np.searchsorted(timestamps, now - limits.MAX_AGE_MS, side="left")) - 1
         expired_end = -1
         if group.retention_days is not None:
-            expired_end = int(np.searchsorted(timestamps, now - group.retention_days * DAY_MS, side="left")) - 1
+            expired_end = int(np.searchsorted(timestamps, now - group.retention_days * limits.DAY_MS, side="left")) - 1
         too_new_start = int(np.searchsorted(timestamps, now + limits.MAX_FUTURE_MS, side="right"))
         first = max(too_old_end, expired_end) + 1
         if first < too_new_start:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vigil.engine.clock import now_ms
 from vigil.engine.logs import limits
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.scope import Scope
@@ -65,6 +66,15 @@ def _within_bytes(events: list[LogEvent], *, keep_newest: bool) -> list[LogEvent
     return events[len(events) - count :] if keep_newest else events[:count]
 
 
+def _retained_start(group: LogGroup, start: int | None) -> int | None:
+    """``start`` moved past events older than the group's retention, which no read may return even
+    before the sweeper has deleted them."""
+    if group.retention_days is None:
+        return start
+    oldest = now_ms() - group.retention_days * limits.DAY_MS
+    return oldest if start is None else max(start, oldest)
+
+
 class Reader:
     def __init__(self, groups: LogGroups) -> None:
         self.groups = groups
@@ -90,7 +100,7 @@ class Reader:
         forward = direction == "f"
         events = self.groups.store.stream_events(
             stream.id,
-            start=start,
+            start=_retained_start(group, start),
             end=end,
             after=key if forward else None,
             before=None if forward else key,
@@ -152,7 +162,7 @@ class Reader:
         events = self.groups.store.group_events(
             group.id,
             stream_ids=stream_ids,
-            start=start,
+            start=_retained_start(group, start),
             end=end,
             required_terms=terms,
             after=tuple(after) if after else None,
