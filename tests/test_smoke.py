@@ -9,8 +9,12 @@ def test_a_created_log_group_is_described(logs_client: Any) -> None:
     assert names == ["smoke"]
 
 
-def test_cloudwatch_list_metrics_over_cbor_is_empty(cloudwatch_client: Any) -> None:
+def test_cloudwatch_list_metrics_with_the_default_client_is_empty(cloudwatch_client: Any) -> None:
     assert cloudwatch_client.list_metrics()["Metrics"] == []
+
+
+def test_cloudwatch_list_metrics_over_cbor_is_empty(client_over: Any) -> None:
+    assert client_over("cloudwatch", "smithy-rpc-v2-cbor").list_metrics()["Metrics"] == []
 
 
 def test_cloudwatch_list_metrics_over_query_is_empty(client_over: Any) -> None:
@@ -30,9 +34,9 @@ def test_aws_cli_creates_and_describes_a_log_group(aws: Any) -> None:
     assert [g["logGroupName"] for g in aws("logs", "describe-log-groups")["logGroups"]] == ["cli-group"]
 
 
-def test_each_protocol_is_answered_in_its_own_format(cloudwatch_client: Any, client_over: Any) -> None:
+def test_each_protocol_is_answered_in_its_own_format(client_over: Any) -> None:
     content_types = {
-        "cbor": cloudwatch_client.list_metrics(),
+        "cbor": client_over("cloudwatch", "smithy-rpc-v2-cbor").list_metrics(),
         "query": client_over("cloudwatch", "query").list_metrics(),
         "json": client_over("cloudwatch", "json").list_metrics(),
     }
