@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -190,6 +191,10 @@ def serve(
 
     app = create_app(settings, on_ready=ready)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-sends the signal to the handler it found
+    # installed; these make that second delivery a no-op so a clean shutdown exits with status 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: None)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
