@@ -7,16 +7,22 @@ import shutil
 import signal
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from vigil import __version__
 from vigil.config import DEFAULT_PORT, Settings, default_data_dir, parse_access_keys, read_access_keys_file
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def _env(name: str) -> str:
-    return f"VIGIL_{name}"
+
+def setting(flag: str, **options: Any) -> Callable[[F], F]:
+    """A ``vigil serve`` option that can also be set with its ``VIGIL_<NAME>`` environment variable."""
+    variable = "VIGIL_" + flag.removeprefix("--").replace("-", "_").upper()
+    return click.option(flag, envvar=variable, show_envvar=True, **options)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -30,100 +36,74 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", envvar=_env("HOST"), show_envvar=True, help="Address to listen on.")
-@click.option(
+@setting("--host", default="127.0.0.1", help="Address to listen on.")
+@setting(
     "--port",
     default=DEFAULT_PORT,
     type=int,
-    envvar=_env("PORT"),
-    show_envvar=True,
     help="Port to listen on; 0 picks a free one (the banner shows which).",
 )
-@click.option(
+@setting(
     "--data-dir",
     type=click.Path(path_type=Path),
-    envvar=_env("DATA_DIR"),
-    show_envvar=True,
     help=f"Where data is kept.  [default: {default_data_dir()}]",
 )
-@click.option(
+@setting(
     "--ephemeral",
     is_flag=True,
-    envvar=_env("EPHEMERAL"),
-    show_envvar=True,
     help="Keep data in a temporary directory removed at exit; enables POST /_vigil/reset.",
 )
-@click.option(
+@setting(
     "--demo",
     is_flag=True,
-    envvar=_env("DEMO"),
-    show_envvar=True,
     help="Load a few log groups of realistic application and Lambda logs (once per data directory).",
 )
-@click.option(
+@setting(
     "--account-id",
     default="000000000000",
-    envvar=_env("ACCOUNT_ID"),
-    show_envvar=True,
     help="The AWS account id in ARNs and responses.",
 )
-@click.option(
+@setting(
     "--region",
     default="us-east-1",
-    envvar=_env("REGION"),
-    show_envvar=True,
     help="Region for requests whose signature names none.",
 )
-@click.option(
+@setting(
     "--access-keys",
     default="",
-    envvar=_env("ACCESS_KEYS"),
-    show_envvar=True,
     help="ACCESS_KEY_ID:SECRET pairs, comma-separated. When any are configured (here or in "
     "--access-keys-file), SigV4 signatures are verified; otherwise any signature is accepted.",
 )
-@click.option(
+@setting(
     "--access-keys-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar=_env("ACCESS_KEYS_FILE"),
-    show_envvar=True,
     help="A file of access keys in the AWS shared-credentials format.",
 )
-@click.option(
+@setting(
     "--allow-reset",
     is_flag=True,
-    envvar=_env("ALLOW_RESET"),
-    show_envvar=True,
     help="Enable POST /_vigil/reset, which wipes all state, on a persistent data directory.",
 )
-@click.option(
+@setting(
     "--memory-limit",
     default="1GB",
-    envvar=_env("MEMORY_LIMIT"),
-    show_envvar=True,
     help="Memory the storage engine may use for caching and queries.",
 )
-@click.option(
+@setting(
     "--retention-interval",
     default=60.0,
     type=float,
-    envvar=_env("RETENTION_INTERVAL"),
-    show_envvar=True,
     help="Seconds between retention sweeps that delete expired events.",
 )
-@click.option(
+@setting(
     "--max-event-bytes",
     default=1_048_550,
     type=int,
-    envvar=_env("MAX_EVENT_BYTES"),
-    show_envvar=True,
     help="Largest log event message in bytes (AWS: 1 MB less the 26-byte overhead; older quota pages say 256 KB).",
 )
-@click.option(
+@setting(
     "--log-level",
     default="warning",
-    envvar=_env("LOG_LEVEL"),
-    show_envvar=True,
     type=click.Choice(["debug", "info", "warning", "error"]),
     help="Server log verbosity.",
 )
