@@ -16,7 +16,7 @@ from starlette.routing import Route
 from vigil import __version__
 from vigil.config import Settings
 from vigil.errors import ServiceError
-from vigil.server.dispatch import Dispatcher, HttpRequest, choose_protocol
+from vigil.server.dispatch import Dispatcher, HttpRequest
 from vigil.server.runtime import Runtime
 
 ACCEPTED_METHODS = ["POST", "GET"]
@@ -70,7 +70,7 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
                 f"Request body of {exc.args[0]} bytes exceeds the limit of {settings.max_body_bytes} bytes.",
                 status=413,
             )
-            reply = choose_protocol(probe).error("logs", error, "")
+            reply = dispatcher.reject(probe, error)
             return Response(reply.body, reply.status, reply.headers)
         http = HttpRequest(request.method, scope["path"], raw_path, query, headers, body)
         reply = await anyio.to_thread.run_sync(dispatcher.handle, http)

@@ -4,9 +4,11 @@ the operation against the model, run its handler, and encode the answer or AWS's
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from vigil.engine.logs.scope import Scope
 from vigil.errors import ServiceError
@@ -45,12 +47,22 @@ def choose_protocol(request: HttpRequest) -> Protocol:
     return JSON
 
 
-def _service_guess(request: HttpRequest, signed: sigv4.Signed | None) -> str:
-    """The service whose error format to use before the operation is known."""
-    if signed and (name := model.service_for_signing_name(signed.scope.service)):
-        return name
-    prefix = request.headers.get("x-amz-target", "").rpartition(".")[0]
-    return model.service_for_target_prefix(prefix) or "logs"
+_VERSION = re.compile(rb"(?:^|&)Version=([^&]*)")
+
+
+def service_hint(request: HttpRequest, signed: sigv4.Signed | None) -> str:
+    """The service whose error format to use before the operation is read, or when it cannot be: what the
+    request itself names (target, CBOR path, query Version) wins over the signature's scope."""
+    named: str | None = None
+    if target := request.headers.get("x-amz-target"):
+        named = model.service_for_target_prefix(target.rpartition(".")[0])
+    elif request.path.startswith("/service/"):
+        named = model.service_for_target_prefix(request.path.split("/")[2])
+    elif version := _VERSION.search(request.body):
+        named = model.service_for_api_version(unquote_to_bytes(version[1]).decode("utf-8", "replace"))
+    if named is None and signed is not None:
+        named = model.service_for_signing_name(signed.scope.service)
+    return named or "logs"
 
 
 class Dispatcher:
@@ -62,18 +74,25 @@ class Dispatcher:
         request_id = str(uuid.uuid4())
         protocol = choose_protocol(request)
         signed = sigv4.read_authorization(request.headers, request.query)
-        service = _service_guess(request, signed)
         try:
             reply = self._run(protocol, request, signed, request_id)
         except ServiceError as error:
-            reply = protocol.error(service, error, request_id)
+            reply = protocol.error(service_hint(request, signed), error, request_id)
         except Exception:
             log.exception("request %s failed", request_id)
             reply = protocol.error(
-                service,
+                service_hint(request, signed),
                 ServiceError("InternalFailure", "The server failed to process the request.", status=500, sender=False),
                 request_id,
             )
+        reply.headers["x-amzn-requestid"] = request_id
+        return reply
+
+    def reject(self, request: HttpRequest, error: ServiceError) -> Reply:
+        """AWS's error for a request refused before it is read (its body may be missing)."""
+        request_id = str(uuid.uuid4())
+        signed = sigv4.read_authorization(request.headers, request.query)
+        reply = choose_protocol(request).error(service_hint(request, signed), error, request_id)
         reply.headers["x-amzn-requestid"] = request_id
         return reply
 

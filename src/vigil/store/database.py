@@ -6,7 +6,7 @@ import importlib.resources
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -22,6 +22,32 @@ def _migrations() -> list[tuple[int, str]]:
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text()))
     return sorted(found)
+
+
+class ReadCursor:
+    """A thread's read cursor whose results never outlive the call that fetched them.
+
+    DuckDB keeps a query's snapshot open until its result is exhausted. A reader that took one row with
+    ``fetchone`` and moved on would pin that snapshot for as long as its thread idles; once the writer
+    updates a row the snapshot saw, DuckDB can no longer checkpoint, so the WAL (and the memory behind
+    it) grows with every event stored and CHECKPOINT at shutdown fails.
+    """
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cursor = cursor
+
+    def execute(self, query: str, parameters: Any = None) -> ReadCursor:
+        self._cursor.execute(query, parameters)
+        return self
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        rows = self._cursor.fetchall()
+        return rows[0] if rows else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
 
 
 class Database:
@@ -51,14 +77,14 @@ class Database:
         row = self.connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> ReadCursor:
         """This thread's read cursor."""
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
-            cursor = self._local.cursor = self.connection.cursor()
+            cursor = self._local.cursor = ReadCursor(self.connection.cursor())
         return cursor
 
-    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def read(self, query: Callable[[ReadCursor], T]) -> T:
         return query(self.cursor())
 
     def close(self) -> None:

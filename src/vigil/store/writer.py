@@ -129,19 +129,23 @@ class Writer:
         counts = [len(a.timestamps) for a in appends]
         total = sum(counts)
         first_id = self._next_event_id
-        batch = pa.Table.from_arrays(
-            [
-                pa.array(np.repeat([a.group_id for a in appends], counts), pa.int64()),
-                pa.array(np.repeat([a.stream_id for a in appends], counts), pa.int64()),
-                pa.array(np.arange(first_id, first_id + total, dtype=np.int64)),
-                pa.array(np.concatenate([a.timestamps for a in appends])),
-                pa.array(np.full(total, now, dtype=np.int64)),
-                pa.concat_arrays([a.messages for a in appends]),
-            ],
-            schema=_EVENT_SCHEMA,
-        )
+        registered = False
+        # Everything that can fail is inside the try: an exception escaping here would end the writer
+        # thread, and every later PutLogEvents would wait forever for its commit.
         try:
+            batch = pa.Table.from_arrays(
+                [
+                    pa.array(np.repeat([a.group_id for a in appends], counts), pa.int64()),
+                    pa.array(np.repeat([a.stream_id for a in appends], counts), pa.int64()),
+                    pa.array(np.arange(first_id, first_id + total, dtype=np.int64)),
+                    pa.array(np.concatenate([a.timestamps for a in appends])),
+                    pa.array(np.full(total, now, dtype=np.int64)),
+                    pa.concat_arrays([a.messages for a in appends]),
+                ],
+                schema=_EVENT_SCHEMA,
+            )
             cur.register("incoming_events", batch)
+            registered = True
             cur.execute("BEGIN")
             # A stream deleted while its events waited in the queue takes them with it.
             cur.execute(
@@ -170,9 +174,11 @@ class Writer:
                 a.done.set_exception(exc)
             return
         finally:
-            cur.unregister("incoming_events")
+            if registered:
+                cur.unregister("incoming_events")
         self._next_event_id += total
         self.commits += 1
+        # Only now, with the transaction committed (and its WAL fsynced), is any caller answered.
         for a in appends:
             a.done.set_result(now)
 

@@ -15,6 +15,8 @@ from vigil.store.logs import LogsStore
 from vigil.store.records import LogGroup, LogStream
 
 GROUP_NOT_FOUND = "The specified log group does not exist."
+BAD_TOKEN = "The specified nextToken is invalid."
+MAX_POSITION = 2**63 - 1  # the largest offset or id the store's BIGINT columns can compare against
 STREAM_NOT_FOUND = "The specified log stream does not exist."
 
 
@@ -109,7 +111,7 @@ class LogGroups:
             raise invalid_parameter(
                 "logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern."
             )
-        names = [self.name_from_identifier(scope, i) for i in identifiers] if identifiers else None
+        names = self._listed_names(scope, identifiers) if identifiers else None
         return self._page(
             scope,
             "DescribeLogGroups",
@@ -120,6 +122,18 @@ class LogGroups:
             patterns=[(False, pattern)] if pattern else None,
             group_class=group_class,
         )
+
+    def _listed_names(self, scope: Scope, identifiers: Sequence[str]) -> list[str]:
+        """The names ``logGroupIdentifiers`` select. An identifier for another account or region names
+        no group here, so it filters everything out instead of failing the listing."""
+        names = []
+        for identifier in identifiers:
+            try:
+                names.append(self.name_from_identifier(scope, identifier))
+            except ServiceError as error:
+                if error.code != "ResourceNotFoundException":
+                    raise
+        return names
 
     def list(
         self, scope: Scope, *, pattern: str | None, group_class: str | None, token: str | None, limit: int
@@ -132,6 +146,8 @@ class LogGroups:
 
     def _page(self, scope: Scope, kind: str, token: str | None, limit: int, **filters: object) -> Page[LogGroup]:
         after = decode_token(token, kind)
+        if after is not None and not isinstance(after, str):
+            raise invalid_parameter(BAD_TOKEN)
         groups = self.store.list_groups(scope.account_id, scope.region, after=after, limit=limit + 1, **filters)
         more = len(groups) > limit
         groups = groups[:limit]
@@ -200,8 +216,8 @@ class LogGroups:
             raise invalid_parameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
         kind = f"DescribeLogStreams:{group.id}:{prefix}:{order_by}:{descending}"
         offset = decode_token(token, kind) or 0
-        if not isinstance(offset, int) or offset < 0:
-            raise invalid_parameter("The specified nextToken is invalid.")
+        if not is_position(offset):
+            raise invalid_parameter(BAD_TOKEN)
         streams = self.store.list_streams(
             group.id,
             prefix=prefix,
@@ -212,6 +228,11 @@ class LogGroups:
         )
         more = len(streams) > limit
         return Page(streams[:limit], encode_token(kind, offset + limit) if more else None)
+
+
+def is_position(value: object) -> bool:
+    """Whether a value decoded from a token is an offset or id the store can use."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSITION
 
 
 def _check_tags(tags: dict[str, str]) -> None:

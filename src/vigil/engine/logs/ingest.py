@@ -8,6 +8,7 @@ The checks are vectorised (numpy over timestamps, Arrow over message bytes): a b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,8 @@ from vigil.engine.logs import limits
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.scope import Scope
 from vigil.errors import invalid_parameter
+
+_TIMESTAMP, _MESSAGE = itemgetter("timestamp"), itemgetter("message")
 
 
 @dataclass(frozen=True)
@@ -42,27 +45,32 @@ class Ingest:
         self.settings = settings or IngestSettings()
 
     def put(self, scope: Scope, group_name: str, stream_name: str, events: list[dict[str, Any]]) -> Rejected:
-        timestamps = np.fromiter((e["timestamp"] for e in events), dtype=np.int64, count=len(events))
-        messages = pa.array([e["message"] for e in events], pa.string())
+        # map(itemgetter) walks the events in C; a generator would run a Python frame per event.
+        timestamps = np.fromiter(map(_TIMESTAMP, events), dtype=np.int64, count=len(events))
+        messages = pa.array(list(map(_MESSAGE, events)), pa.string())
         self._check_batch(timestamps, messages)
         group = self.groups.get(scope, group_name)
         stream = self.groups.stream(group, stream_name)
         now = now_ms()
         # Events are in time order, so too-old and expired events form a prefix, too-new ones a suffix.
-        too_old_end = int(np.searchsorted(timestamps, now - limits.MAX_AGE_MS, side="left")) - 1
-        expired_end = -1
+        # AWS's indexes: ``tooNewLogEventStartIndex`` is the first too-new event (inclusive);
+        # ``tooOldLogEventEndIndex`` and ``expiredLogEventEndIndex`` end their prefix exclusively, i.e.
+        # they are the index of the first event that is not too old (not expired), which is also how many
+        # events the rule rejected.
+        too_old_end = int(np.searchsorted(timestamps, now - limits.MAX_AGE_MS, side="left"))
+        expired_end = 0
         if group.retention_days is not None:
-            expired_end = int(np.searchsorted(timestamps, now - group.retention_days * limits.DAY_MS, side="left")) - 1
+            expired_end = int(np.searchsorted(timestamps, now - group.retention_days * limits.DAY_MS, side="left"))
         too_new_start = int(np.searchsorted(timestamps, now + limits.MAX_FUTURE_MS, side="right"))
-        first = max(too_old_end, expired_end) + 1
+        first = max(too_old_end, expired_end)
         if first < too_new_start:
             self.groups.store.append(
                 group.id, stream.id, timestamps[first:too_new_start], messages[first:too_new_start]
             )
         return Rejected(
             too_new_start=too_new_start if too_new_start < len(events) else None,
-            too_old_end=too_old_end if too_old_end >= 0 else None,
-            expired_end=expired_end if expired_end >= 0 else None,
+            too_old_end=too_old_end if too_old_end > 0 else None,
+            expired_end=expired_end if expired_end > 0 else None,
         )
 
     def _check_batch(self, timestamps: np.ndarray, messages: pa.StringArray) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from vigil.engine.clock import now_ms
 from vigil.engine.logs import limits
-from vigil.engine.logs.groups import LogGroups
+from vigil.engine.logs.groups import BAD_TOKEN, MAX_POSITION, LogGroups, is_position
 from vigil.engine.logs.scope import Scope
 from vigil.engine.logs.terms import required_terms
 from vigil.engine.paging import decode_token, encode_token
@@ -23,7 +23,7 @@ from vigil.store.records import LogEvent, LogGroup
 Key = tuple[int, int]  # (timestamp, event id)
 _TOKEN = re.compile(r"([fb])/(\d{20})(\d{20})/s")
 _LOWEST: Key = (0, 0)
-_HIGHEST: Key = (10**19, 10**19)
+_HIGHEST: Key = (MAX_POSITION, MAX_POSITION)
 
 
 def format_cursor(direction: str, key: Key) -> str:
@@ -31,10 +31,12 @@ def format_cursor(direction: str, key: Key) -> str:
 
 
 def parse_cursor(token: str) -> tuple[str, Key]:
+    """A cursor's direction and position. Twenty digits reach past what the store holds, so a position
+    beyond it is taken as the highest one: every token a reader can be handed stays readable."""
     match = _TOKEN.fullmatch(token)
     if match is None:
-        raise invalid_parameter("The specified nextToken is invalid.")
-    return match[1], (int(match[2]), int(match[3]))
+        raise invalid_parameter(BAD_TOKEN)
+    return match[1], (min(int(match[2]), MAX_POSITION), min(int(match[3]), MAX_POSITION))
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,15 @@ class Reader:
             last = (events[-1].timestamp, events[-1].event_id)
             return StreamPage(events, format_cursor("f", last), format_cursor("b", first))
         if forward:
+            # Nothing after ``key``: hand back the token given (AWS's end-of-stream signal); reading
+            # backward from just past ``key`` includes the event at ``key`` itself.
             stay = token or format_cursor("f", key)
-            return StreamPage([], stay, format_cursor("b", (key[0], key[1] + 1)))
+            return StreamPage([], stay, format_cursor("b", (key[0], min(key[1] + 1, MAX_POSITION))))
         if token is None:  # nothing in range yet: follow the forward token to see what arrives
             return StreamPage([], format_cursor("f", (start or 0, 0)), format_cursor("b", key))
-        return StreamPage([], format_cursor("f", (key[0], key[1] - 1)), token)
+        # Nothing before ``key``: the same backward token, and a forward one that starts at ``key``
+        # (event ids start at 1, so id 0 already precedes every event of that millisecond).
+        return StreamPage([], format_cursor("f", (key[0], max(key[1] - 1, 0))), token)
 
     def filter_events(
         self,
@@ -154,10 +160,8 @@ class Reader:
             ]
         kind = f"FilterLogEvents:{group.id}"
         after = decode_token(token, kind)
-        if after is not None and not (
-            isinstance(after, list) and len(after) == 2 and all(isinstance(v, int) for v in after)
-        ):
-            raise invalid_parameter("The specified nextToken is invalid.")
+        if after is not None and not (isinstance(after, list) and len(after) == 2 and all(map(is_position, after))):
+            raise invalid_parameter(BAD_TOKEN)
         limit = limit or limits.MAX_PAGE_EVENTS
         events = self.groups.store.group_events(
             group.id,

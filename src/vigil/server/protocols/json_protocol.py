@@ -27,6 +27,10 @@ def encode(value: Any) -> bytes:
     return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
+def _content_type(service: str) -> str:
+    return f"application/x-amz-json-{model.service_model(service).metadata.get('jsonVersion', '1.0')}"
+
+
 class JsonProtocol(Protocol):
     wire = "json"
 
@@ -45,11 +49,10 @@ class JsonProtocol(Protocol):
         return WireCall(service, operation, params)
 
     def result(self, call: WireCall, operation: OperationModel, result: dict[str, Any], request_id: str) -> Reply:
-        version = model.service_model(call.service).metadata.get("jsonVersion", "1.0")
-        return Reply(200, encode(result), {"content-type": f"application/x-amz-json-{version}"})
+        return Reply(200, encode(result), {"content-type": _content_type(call.service)})
 
     def error(self, service: str, error: ServiceError, request_id: str) -> Reply:
-        headers = {"content-type": "application/x-amz-json-1.1"}
+        headers = {"content-type": _content_type(service)}
         if model.is_query_compatible(service):
             headers["x-amzn-query-error"] = f"{error.code};{'Sender' if error.sender else 'Receiver'}"
         body = {"__type": model.error_type_name(service, error.code), "message": error.message}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,6 +17,12 @@ from vigil.server.protocols import model
 from vigil.server.protocols.base import Protocol, Reply, WireCall
 
 _XML = {"content-type": "text/xml"}
+# Characters XML 1.0 cannot carry even as references; a client's XML parser rejects the whole document.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", text))
 
 
 class QueryProtocol(Protocol):
@@ -31,11 +38,13 @@ class QueryProtocol(Protocol):
         service = (signing_service and model.service_for_signing_name(signing_service)) or (
             model.service_for_api_version(version)
         )
+        if not action:
+            raise ServiceError("MissingAction", "The request must contain the parameter Action.")
         if service is None:
             raise ServiceError("InvalidAction", f"Could not find a service for Version {version!r}.")
         operation = model.operation_model(service, action)
         if operation is None:
-            raise ServiceError("InvalidAction", f"The action {action or '(none)'} is not valid for this web service.")
+            raise ServiceError("InvalidAction", f"The action {action} is not valid for this web service.")
         tree: dict[str, Any] = {}
         for key, value in form.items():
             _insert(tree, key.split("."), value)
@@ -58,9 +67,10 @@ class QueryProtocol(Protocol):
     def error(self, service: str, error: ServiceError, request_id: str) -> Reply:
         namespace = model.service_model(service).metadata.get("xmlNamespace", "")
         kind = "Sender" if error.sender else "Receiver"
+        xmlns = f' xmlns="{namespace}"' if namespace else ""
         body = (
-            f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type><Code>{escape(error.code)}</Code>'
-            f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            f"<ErrorResponse{xmlns}><Error><Type>{kind}</Type><Code>{_xml(error.code)}</Code>"
+            f"<Message>{_xml(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         return Reply(self.status_of(service, error), body.encode(), dict(_XML))
 
@@ -132,7 +142,7 @@ def _scalar_text(shape: Shape, value: Any) -> str:
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    return escape(str(value))
+    return _xml(str(value))
 
 
 def _write_members(out: list[str], shape: Shape, value: dict[str, Any]) -> None:

@@ -65,6 +65,9 @@ def auth_error(kind: str, wire: Wire, detail: str = "") -> ServiceError:
     if kind == "missing":
         code = "MissingAuthenticationToken" if query else "MissingAuthenticationTokenException"
         return ServiceError(code, "Missing Authentication Token", status=403)
+    if kind == "incomplete":
+        code = "IncompleteSignature" if query else "IncompleteSignatureException"
+        return ServiceError(code, detail, status=400)
     if kind == "unknown_key":
         code = "InvalidClientTokenId" if query else "UnrecognizedClientException"
         return ServiceError(
@@ -92,7 +95,18 @@ def verify(
 ) -> None:
     """Raise AWS's error unless the request is signed with one of ``secrets``."""
     if signed is None:
+        if headers.get("authorization") or "X-Amz-Algorithm=" in query:
+            raise auth_error(
+                "incomplete",
+                wire,
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters "
+                "of an AWS4-HMAC-SHA256 signature.",
+            )
         raise auth_error("missing", wire)
+    if "host" not in signed.signed_headers:
+        raise auth_error(
+            "incomplete", wire, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        )
     secret = secrets.get(signed.scope.access_key)
     if secret is None:
         raise auth_error("unknown_key", wire)
@@ -103,6 +117,13 @@ def verify(
         raise auth_error(
             "bad_signature", wire, "Authorization header requires existence of a valid X-Amz-Date."
         ) from None
+    if signed.scope.date != amz_date[:8]:
+        raise auth_error(
+            "bad_signature",
+            wire,
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+            f"'{signed.scope.date}' != '{amz_date[:8]}', from '{amz_date}'.",
+        )
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     if when < now - _MAX_SKEW:
@@ -143,7 +164,9 @@ def signature(
         if k != "X-Amz-Signature"
     )
     canonical_headers = "".join(f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers)
-    payload = headers.get("x-amz-content-sha256") or hashlib.sha256(body).hexdigest()
+    # The body's own hash, never the client's x-amz-content-sha256 claim: trusting the claim would let a
+    # signed request carry any body.
+    payload = hashlib.sha256(body).hexdigest()
     canonical = "\n".join(
         [
             method,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest
 from vigil.engine.logs.reading import Reader
@@ -34,7 +36,8 @@ def _stream(scope: Scope, group: LogGroup, stream: LogStream) -> Result:
         "logStreamName": stream.name,
         "creationTime": stream.creation_time,
         "arn": scope.log_stream_arn(group.name, stream.name),
-        "storedBytes": stream.stored_bytes,
+        # AWS stopped reporting stream sizes on 2019-06-17: "always reported as zero" for log streams.
+        "storedBytes": 0,
     }
     for key, value in (
         ("firstEventTimestamp", stream.first_event_time),
@@ -44,6 +47,16 @@ def _stream(scope: Scope, group: LogGroup, stream: LogStream) -> Result:
         if value is not None:
             out[key] = value
     return out
+
+
+def _pattern_group(scope: Scope, group: LogGroup) -> Result:
+    """DescribeLogGroups with ``logGroupNamePattern``: AWS documents that only ``arn``, ``creationTime``
+    and ``logGroupName`` are included in the response."""
+    return {
+        "logGroupName": group.name,
+        "creationTime": group.creation_time,
+        "arn": f"{scope.log_group_arn(group.name)}:*",
+    }
 
 
 def _output_event(event: LogEvent) -> Result:
@@ -58,6 +71,11 @@ def _filtered_event(event: LogEvent) -> Result:
         "ingestionTime": event.ingestion_time,
         "eventId": str(event.event_id),
     }
+
+
+def _sequence_token() -> str:
+    """An opaque token shaped like AWS's (a long decimal number); PutLogEvents never checks it."""
+    return f"{secrets.randbelow(10**56):056d}"
 
 
 class LogsService(Service):
@@ -98,7 +116,8 @@ class LogsService(Service):
             token=p.get("nextToken"),
             limit=p.get("limit", 50),
         )
-        out: Result = {"logGroups": [_group(ctx.scope, g) for g in page.items]}
+        describe = _pattern_group if p.get("logGroupNamePattern") else _group
+        out: Result = {"logGroups": [describe(ctx.scope, g) for g in page.items]}
         if page.next_token:
             out["nextToken"] = page.next_token
         return out
@@ -204,8 +223,10 @@ class LogsService(Service):
     @operation("PutLogEvents")
     def put_log_events(self, ctx: RequestContext, p: Params) -> Result:
         rejected = self.ingest.put(ctx.scope, p["logGroupName"], p["logStreamName"], p["logEvents"])
+        # The sequence token is ignored on input, but AWS still returns one and older clients read it.
+        out: Result = {"nextSequenceToken": _sequence_token()}
         if not rejected:
-            return {}
+            return out
         info = {}
         for key, value in (
             ("tooNewLogEventStartIndex", rejected.too_new_start),
@@ -214,7 +235,8 @@ class LogsService(Service):
         ):
             if value is not None:
                 info[key] = value
-        return {"rejectedLogEventsInfo": info}
+        out["rejectedLogEventsInfo"] = info
+        return out
 
     @operation("GetLogEvents")
     def get_log_events(self, ctx: RequestContext, p: Params) -> Result:
