@@ -4,20 +4,15 @@ and prints what AWS would make it print (boto3 sets up and checks where the CLI 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
+from logs_helpers import ACCOUNT, REGION, now_ms
+
 GROUP = "/app/orders"
 ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}"
 
 Aws = Callable[..., Any]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def test_cli_create_log_group_makes_a_group_with_its_tags(aws: Aws, logs_client: Any) -> None:

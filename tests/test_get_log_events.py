@@ -4,25 +4,10 @@ returns the same token you passed in")."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-
-
-def error_code(call: Callable[[], object]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+from logs_helpers import ACCOUNT, REGION, error_code, now_ms
 
 
 @pytest.fixture

@@ -4,23 +4,13 @@ ListLogGroups as the CloudWatch Logs API reference documents them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from logs_helpers import ACCOUNT, REGION, error_code
 
 from vigil.testing import VigilServer
-
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-
-
-def error_code(call: Callable[[], object]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
 
 
 def described(logs_client: Any, **kwargs: Any) -> list[str]:

@@ -3,22 +3,14 @@ and the legacy TagLogGroup, UntagLogGroup and ListTagsLogGroup by name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from logs_helpers import ACCOUNT, REGION, error_code
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
 GROUP = "/app/orders"
 ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}"
-
-
-def error_code(call: Callable[[], object]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
 
 
 def tags_of(logs_client: Any, arn: str = ARN) -> dict[str, str]:

@@ -4,13 +4,11 @@ fail the call and store nothing; per-event time rules reject events one by one a
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from logs_helpers import error_code, now_ms
 
 from vigil.testing import VigilServer
 
@@ -18,16 +16,6 @@ HOUR = 3_600_000
 DAY = 24 * HOUR
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
-
-
-def error_code(call: Callable[[], object]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def events_at(*timestamps: int, message: str = "event") -> list[dict[str, Any]]:

@@ -3,25 +3,14 @@ retention enforced on every read (events past it disappear before any sweep dele
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from logs_helpers import error_code, now_ms
 
 DAY = 86_400_000
 ALLOWED_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
-
-
-def error_code(call: Callable[[], object]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def retention_of(logs_client: Any, group: str) -> int | None:
