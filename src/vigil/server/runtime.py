@@ -26,7 +26,10 @@ class Runtime:
         self.ingest = Ingest(self.log_groups, IngestSettings(max_event_bytes=settings.max_event_bytes))
         self.reader = Reader(self.log_groups)
         services = [LogsService(self.log_groups, self.ingest, self.reader), CloudWatchService(), SnsService()]
-        self.handlers: dict[str, dict[str, Handler]] = {s.name: s.handlers() for s in services}
+        # Several modules may serve one AWS service (Logs: groups and events, patterns, queries).
+        self.handlers: dict[str, dict[str, Handler]] = {}
+        for service in services:
+            self.handlers.setdefault(service.name, {}).update(service.handlers())
         self.sweeper = RetentionSweeper(self.logs_store, settings.retention_interval)
 
     def start(self) -> None:
