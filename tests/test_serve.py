@@ -28,6 +28,8 @@ SERVE_OPTIONS = [
     "--memory-limit",
     "--retention-interval",
     "--max-event-bytes",
+    "--max-concurrent-queries",
+    "--query-timeout",
     "--log-level",
 ]
 

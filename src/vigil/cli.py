@@ -102,6 +102,19 @@ def main() -> None:
     help="Largest log event message in bytes (AWS: 1 MB less the 26-byte overhead; older quota pages say 256 KB).",
 )
 @setting(
+    "--max-concurrent-queries",
+    default=4,
+    type=click.IntRange(min=1),
+    help="Logs Insights queries that run at once; more wait as Scheduled. (AWS's 30 is an account-wide "
+    "quota across many machines; a handful suits one machine's cores.)",
+)
+@setting(
+    "--query-timeout",
+    default=900.0,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a Logs Insights query may run before it ends with status Timeout (AWS: 60 minutes).",
+)
+@setting(
     "--log-level",
     default="warning",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -121,6 +134,8 @@ def serve(
     memory_limit: str,
     retention_interval: float,
     max_event_bytes: int,
+    max_concurrent_queries: int,
+    query_timeout: float,
     log_level: str,
 ) -> None:
     """Run the server until SIGTERM or Ctrl-C, then commit what is buffered and exit."""
@@ -149,6 +164,8 @@ def serve(
         memory_limit=memory_limit,
         retention_interval=retention_interval,
         max_event_bytes=max_event_bytes,
+        max_concurrent_queries=max_concurrent_queries,
+        query_timeout=query_timeout,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -182,3 +199,183 @@ def serve(
     finally:
         if ephemeral:
             shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
+# ---- vigil query ---------------------------------------------------------------------------------
+
+DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_QUERY_DONE = {"Complete", "Failed", "Cancelled", "Timeout"}
+
+
+def _duration_s(text: str) -> int:
+    """``90s``, ``15m``, ``1h``, ``2d``, ``1w`` in seconds."""
+    number, unit = text[:-1], text[-1:]
+    if unit not in _DURATION_UNITS or not number.isdigit():
+        raise click.BadParameter(f"expected a number and one of s, m, h, d, w (like 15m), got {text!r}")
+    return int(number) * _DURATION_UNITS[unit]
+
+
+def _epoch_s(text: str, option: str) -> int:
+    """Epoch seconds, or an ISO 8601 time (UTC unless it names an offset)."""
+    import datetime as dt
+
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"expected ISO 8601 or epoch seconds, got {text!r}", param_hint=option) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+def _logs_client(endpoint_url: str | None, region: str | None) -> Any:
+    """A botocore Logs client for the endpoint, with the usual credential chain or, when it finds
+    nothing, dummy credentials: a server without access keys accepts any signature."""
+    import os
+
+    import botocore.config
+    import botocore.session
+
+    session = botocore.session.get_session()
+    if session.get_credentials() is None:
+        session.set_credentials("vigil", "vigil")
+    endpoint = (
+        endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or DEFAULT_ENDPOINT
+    )
+    config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5)
+    region = region or session.get_config_variable("region") or "us-east-1"
+    return session.create_client("logs", region_name=region, endpoint_url=endpoint, config=config)
+
+
+def _progress(reply: dict[str, Any], live: bool) -> str:
+    stats = reply.get("statistics", {})
+    line = (
+        f"{reply['status']}: {int(stats.get('recordsMatched', 0)):,} records matched, "
+        f"{int(stats.get('recordsScanned', 0)):,} scanned"
+    )
+    return f"\r{line}\033[K" if live else line + "\n"
+
+
+def _run_query(client: Any, options: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
+    """Start the query, show its progress on stderr until it ends, and return its status and rows.
+    Ctrl-C stops the query on the server too."""
+    import sys
+    import time
+
+    query_id = client.start_query(**options)["queryId"]
+    live = sys.stderr.isatty()
+    shown, pause = "", 0.05
+    try:
+        while True:
+            reply = client.get_query_results(queryId=query_id)
+            line = _progress(reply, live)
+            if live or reply["status"] != shown:
+                click.echo(line, err=True, nl=False)
+                shown = reply["status"]
+            if reply["status"] in _QUERY_DONE:
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+    except KeyboardInterrupt:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            client.stop_query(queryId=query_id)
+        click.echo("\nquery stopped", err=True)
+        raise SystemExit(130) from None
+    if live:
+        click.echo(err=True)
+    rows = [{f["field"]: f["value"] for f in row} for row in reply["results"]]
+    while reply.get("nextToken"):
+        reply = client.get_query_results(queryId=query_id, nextToken=reply["nextToken"])
+        rows.extend({f["field"]: f["value"] for f in row} for row in reply["results"])
+    return str(reply["status"]), rows
+
+
+def _render(rows: list[dict[str, str]], output: str, show_ptr: bool) -> str:
+    import csv
+    import io
+    import json
+
+    columns = [c for c in dict.fromkeys(c for row in rows for c in row) if show_ptr or c != "@ptr"]
+    if output == "json":
+        return json.dumps([{c: row[c] for c in columns if c in row} for row in rows], indent=2, ensure_ascii=False)
+    if output == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([row.get(c, "") for c in columns] for row in rows)
+        return buffer.getvalue().rstrip("\n")
+    if not rows:
+        return ""
+    cells = [[row.get(c, "").replace("\n", "\\n") for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = [columns, ["-" * w for w in widths], *cells]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+@main.command(name="query")
+@click.option("-g", "--log-group", "groups", multiple=True, help="Log group name or ARN; repeat for several.")
+@click.option("--since", help="Query this far back from now: 90s, 15m, 1h, 2d, 1w.  [default: 1h]")
+@click.option("--start", help="Start of the window: ISO 8601 (UTC unless it has an offset) or epoch seconds.")
+@click.option("--end", help="End of the window, included; like --start.  [default: now]")
+@click.option("--limit", type=click.IntRange(1, 100_000), help="Most rows to return (server default 10,000).")
+@click.option("--output", type=click.Choice(["table", "json", "csv"]), default="table", help="Output format.")
+@click.option("--show-ptr", is_flag=True, help="Include each row's @ptr record pointer.")
+@click.option(
+    "--endpoint-url",
+    help=f"Server URL.  [default: AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, or {DEFAULT_ENDPOINT}]",
+)
+@click.option("--region", help="Region.  [default: from the AWS config chain, else us-east-1]")
+@click.argument("query_string", metavar="QUERY")
+def query(
+    groups: tuple[str, ...],
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    limit: int | None,
+    output: str,
+    show_ptr: bool,
+    endpoint_url: str | None,
+    region: str | None,
+    query_string: str,
+) -> None:
+    """Run a Logs Insights QUERY and print its rows.
+
+    \b
+      vigil query -g /app/orders --since 1h 'fields @timestamp, @message | filter level = "ERROR"'
+      vigil query --since 1d --output csv "SOURCE logGroups(namePrefix: ['/app/']) | stats count(*) by bin(1h)"
+
+    Progress goes to stderr, rows to stdout. Credentials come from the usual AWS chain; without any, dummy
+    ones are used, which a server without access keys accepts. Ctrl-C stops the query.
+    """
+    import time
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if since and start:
+        raise click.UsageError("--since and --start are alternatives; give one.")
+    end_s = _epoch_s(end, "--end") if end else int(time.time())
+    start_s = _epoch_s(start, "--start") if start else end_s - _duration_s(since or "1h")
+    options: dict[str, Any] = {"startTime": start_s, "endTime": end_s, "queryString": query_string}
+    if groups:
+        options["logGroupIdentifiers"] = list(groups)
+    if limit:
+        options["limit"] = limit
+    try:
+        status, rows = _run_query(_logs_client(endpoint_url, region), options)
+    except ClientError as error:
+        raise click.ClickException(error.response["Error"].get("Message") or str(error)) from None
+    except BotoCoreError as error:
+        raise click.ClickException(str(error)) from None
+    text = _render(rows, output, show_ptr)
+    if text:
+        click.echo(text)
+    if status != "Complete":
+        raise click.ClickException(f"the query ended with status {status}")

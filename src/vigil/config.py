@@ -30,6 +30,8 @@ class Settings:
     retention_interval: float = 60.0
     max_body_bytes: int = 8 * 1024 * 1024
     max_event_bytes: int = 1_048_550
+    max_concurrent_queries: int = 4
+    query_timeout: float = 900.0
 
     @property
     def reset_enabled(self) -> bool:

@@ -7,12 +7,21 @@ from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest, IngestSettings
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.retention import RetentionSweeper
+from vigil.engine.patterns.trial import PatternTrial
+from vigil.engine.queries.definitions import QueryDefinitions
+from vigil.engine.queries.insights import InsightsQueries
+from vigil.engine.queries.records import LogRecords
+from vigil.engine.queries.runner import QueryRunner
 from vigil.server.services.base import Handler
 from vigil.server.services.cloudwatch import CloudWatchService
 from vigil.server.services.logs import LogsService
+from vigil.server.services.logs_patterns import LogsPatternsService
+from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.store.database import Database
 from vigil.store.logs import LogsStore
+from vigil.store.patterns import PatternStore
+from vigil.store.queries import QueriesStore
 from vigil.store.writer import Writer
 
 
@@ -25,7 +34,23 @@ class Runtime:
         self.log_groups = LogGroups(self.logs_store)
         self.ingest = Ingest(self.log_groups, IngestSettings(max_event_bytes=settings.max_event_bytes))
         self.reader = Reader(self.log_groups)
-        services = [LogsService(self.log_groups, self.ingest, self.reader), CloudWatchService(), SnsService()]
+        self.queries_store = QueriesStore(self.database, self.writer)
+        self.query_runner = QueryRunner(
+            self.database, max_concurrent=settings.max_concurrent_queries, timeout_s=settings.query_timeout
+        )
+        queries = LogsQueriesService(
+            self.log_groups,
+            InsightsQueries(self.log_groups, self.query_runner),
+            QueryDefinitions(self.queries_store),
+            LogRecords(self.queries_store),
+        )
+        services = [
+            LogsService(self.log_groups, self.ingest, self.reader),
+            LogsPatternsService(PatternTrial(PatternStore(self.database))),
+            queries,
+            CloudWatchService(),
+            SnsService(),
+        ]
         # Several modules may serve one AWS service (Logs: groups and events, patterns, queries).
         self.handlers: dict[str, dict[str, Handler]] = {}
         for service in services:
@@ -34,11 +59,16 @@ class Runtime:
 
     def start(self) -> None:
         self.sweeper.start()
+        self.query_runner.start()
 
     def reset(self) -> None:
+        self.query_runner.reset()
+        self.queries_store.reset()
         self.logs_store.reset()
 
     def close(self) -> None:
+        # Queries first: they read through cursors of the database closed below.
+        self.query_runner.close()
         self.sweeper.stop()
         self.writer.close()
         self.database.close()

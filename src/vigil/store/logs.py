@@ -273,19 +273,18 @@ class LogsStore:
         stream_ids: Sequence[int] | None,
         start: int | None,
         end: int | None,
-        required_terms: Sequence[str],
+        predicate_sql: str,
         after: tuple[int, int] | None,
         limit: int,
     ) -> list[LogEvent]:
-        """Events of a group in [start, end] that contain every term, oldest first after ``after``."""
+        """Events of a group in [start, end] that satisfy ``predicate_sql`` (a compiled filter pattern:
+        a self-contained boolean expression over the column ``message``), oldest first after ``after``."""
         where, params = ["e.group_id = ?"], [group_id]
         if stream_ids is not None:
             where.append("list_contains(?, e.stream_id)")
             params.append(list(stream_ids))
         _time_range(where, params, start, end, end_inclusive=True)
-        for term in required_terms:
-            where.append("contains(e.message, ?)")
-            params.append(term)
+        where.append(f"({predicate_sql})")
         if after is not None:
             where.append("(e.timestamp, e.event_id) > (?, ?)")
             params.extend(after)

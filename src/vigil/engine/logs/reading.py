@@ -15,8 +15,8 @@ from vigil.engine.clock import now_ms
 from vigil.engine.logs import limits
 from vigil.engine.logs.groups import BAD_TOKEN, MAX_POSITION, LogGroups, is_position
 from vigil.engine.logs.scope import Scope
-from vigil.engine.logs.terms import required_terms
 from vigil.engine.paging import decode_token, encode_token
+from vigil.engine.patterns import compile_pattern
 from vigil.errors import invalid_parameter
 from vigil.store.records import LogEvent, LogGroup
 
@@ -142,7 +142,7 @@ class Reader:
             raise invalid_parameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
         if start is not None and end is not None and end < start:
             raise invalid_parameter("endTime must be greater than or equal to startTime.")
-        terms = required_terms(pattern)
+        predicate = compile_pattern(pattern).predicate_sql
         stream_ids = None
         if stream_names:
             stream_ids = [s.id for s in self.groups.store.streams_named(group.id, stream_names)]
@@ -168,7 +168,7 @@ class Reader:
             stream_ids=stream_ids,
             start=_retained_start(group, start),
             end=end,
-            required_terms=terms,
+            predicate_sql=predicate,
             after=tuple(after) if after else None,
             limit=limit + 1,
         )

@@ -1,0 +1,108 @@
+"""The DuckDB generator: a Plan -> the SQL statements that run it. All DuckDB-specific SQL text of the
+Insights engine lives in this package, so another store (ClickHouse) is another generator.
+
+One statement computes the result rows: a CTE per stage over the scan of `log_events`. Two cheaper
+ones give the statistics: events scanned and their bytes, and, when filters ran, the events matched.
+"""
+
+from __future__ import annotations
+
+from vigil.engine.insights.context import EVENT_ID, GROUP_ID, STREAM_ID, TIMESTAMP
+from vigil.engine.insights.duckdb_sql import scan
+from vigil.engine.insights.duckdb_sql.expressions import Renderer
+from vigil.engine.insights.finish import walk
+from vigil.engine.insights.plan import Plan, Scan, Stage, X
+
+POINTER_COLUMNS = (GROUP_ID, STREAM_ID, TIMESTAMP, EVENT_ID)
+
+
+def _stage(render: Renderer, stage: Stage, previous: str) -> str:
+    columns = [f"{render.sql(value)} AS {name}" for name, value in stage.columns]
+    if not stage.aggregate:
+        columns.insert(0, "*")
+    sql = f"SELECT {', '.join(columns)} FROM {previous}"
+    if stage.where is not None:
+        sql += f" WHERE {render.sql(stage.where)}"
+    if stage.aggregate:
+        has_keys = any(not _has_aggregate(value) and value.op != "matched_total" for _, value in stage.columns)
+        sql += " GROUP BY ALL" if has_keys else " HAVING count(*) > 0"
+    if stage.qualify is not None:
+        sql += f" QUALIFY {render.sql(stage.qualify)}"
+    if stage.limit is not None:
+        sql += f" ORDER BY {render.order(stage.order)} LIMIT {stage.limit}"
+    return sql
+
+
+def _has_aggregate(value: X) -> bool:
+    return value.op == "agg" or any(_has_aggregate(arg) for arg in value.args)
+
+
+def _with(ctes: list[tuple[str, str]]) -> str:
+    return "WITH " + ",\n".join(f"{name} AS NOT MATERIALIZED ({sql})" for name, sql in ctes)
+
+
+def _pure_filter(stage: Stage) -> bool:
+    return stage.where is not None and not (stage.columns or stage.aggregate or stage.qualify or stage.limit)
+
+
+def _json_fields(stages: list[Stage]) -> set[int]:
+    return {
+        node.value
+        for stage in stages
+        if stage.where is not None
+        for node in walk(stage.where)
+        if node.op.startswith("jfield_")
+    }
+
+
+def _ctes(plan: Plan) -> list[tuple[str, str]]:
+    """The scan, then a CTE per stage. JSON fields the leading filters need are read before them; the
+    others only for the events those filters keep."""
+    render = Renderer(plan.scan)
+    ctes = scan.events(plan.scan)
+    leading = 0
+    while leading < len(plan.stages) and _pure_filter(plan.stages[leading]):
+        leading += 1
+    every = range(len(plan.scan.json_paths))
+    early = sorted(_json_fields(plan.stages[:leading])) if leading else list(every)
+    late = [index for index in every if index not in early]
+    if early:
+        ctes += scan.document(ctes[-1][0])
+        ctes += scan.discovered(plan.scan, early, ctes[-1][0], "")
+    for index, stage in enumerate(plan.stages):
+        if index == leading and late:
+            ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
+        ctes.append((f"s{index}", _stage(render, stage, ctes[-1][0])))
+    if leading == len(plan.stages) and late:
+        ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
+    return ctes
+
+
+def _late(scan_: Scan, late: list[int], documented: bool, previous: str) -> list[tuple[str, str]]:
+    ctes = [] if documented else scan.document(previous)
+    return ctes + scan.discovered(scan_, late, ctes[-1][0] if ctes else previous, "_late")
+
+
+def rows(plan: Plan) -> str:
+    """The result rows: output columns o0, o1, … in plan order, then the pointer columns of event rows,
+    then the matched count when the plan carries one."""
+    render = Renderer(plan.scan)
+    ctes = _ctes(plan)
+    outputs = [f"{render.sql(output.value)} AS o{index}" for index, output in enumerate(plan.outputs)]
+    if plan.events:
+        outputs.extend(POINTER_COLUMNS)
+    if plan.matched_column is not None:
+        outputs.append(plan.matched_column)
+    order = f" ORDER BY {render.order(plan.order)}" if plan.order else ""
+    return f"{_with(ctes)}\nSELECT {', '.join(outputs) or 'NULL'} FROM {ctes[-1][0]}{order} LIMIT {plan.limit}"
+
+
+def count(plan: Plan) -> str:
+    """How many rows the plan's last stage holds."""
+    ctes = _ctes(plan)
+    return f"{_with(ctes)}\nSELECT count(*) FROM {ctes[-1][0]}"
+
+
+def scanned(scan_: Scan) -> str:
+    """(events, bytes) the query reads."""
+    return f"SELECT count(*), coalesce(sum(strlen(e.message)), 0) FROM log_events e WHERE {scan.where(scan_)}"

@@ -1,0 +1,42 @@
+"""Running a Logs Insights query's statements on a cursor the caller owns (and may interrupt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class InsightsRun:
+    rows: list[tuple[Any, ...]]
+    scanned: int
+    scanned_bytes: int
+    matched: int
+
+
+def run(
+    cursor: duckdb.DuckDBPyConnection,
+    rows_sql: str,
+    scanned_sql: str,
+    matched_sql: str | None,
+    *,
+    matched_in_rows: bool,
+    rows_are_matched_below: int | None,
+) -> InsightsRun:
+    """Read-only: the result rows first (the real work), then the statistics. ``matched_sql`` runs only
+    when the rows do not tell: with ``matched_in_rows`` each row ends with the count; with
+    ``rows_are_matched_below`` fewer rows than that are all the matched events."""
+    rows = cursor.execute(rows_sql).fetchall()
+    scanned_row = cursor.execute(scanned_sql).fetchall()[0]
+    scanned, scanned_bytes = int(scanned_row[0]), int(scanned_row[1])
+    if matched_in_rows and rows:
+        matched = int(rows[0][-1])
+    elif rows_are_matched_below is not None and len(rows) < rows_are_matched_below:
+        matched = len(rows)
+    elif matched_sql is not None:
+        matched = int(cursor.execute(matched_sql).fetchall()[0][0])
+    else:
+        matched = scanned
+    return InsightsRun(rows, scanned, scanned_bytes, matched)
