@@ -320,7 +320,7 @@ class LogsStore:
                     """
                     UPDATE log_streams SET stored_bytes = coalesce(a.bytes, 0)
                     FROM (
-                        SELECT s.id, sum(strlen(e.message)) AS bytes
+                        SELECT s.id, sum(e.size) AS bytes
                         FROM log_streams s JOIN log_groups g ON g.id = s.group_id
                         LEFT JOIN log_events e ON e.stream_id = s.id
                         WHERE g.retention_days IS NOT NULL

@@ -149,7 +149,7 @@ class Writer:
             cur.execute("BEGIN")
             # A stream deleted while its events waited in the queue takes them with it.
             cur.execute(
-                "INSERT INTO log_events SELECT *, json_valid(message) FROM incoming_events "
+                "INSERT INTO log_events SELECT *, json_valid(message), strlen(message) FROM incoming_events "
                 "WHERE stream_id IN (SELECT id FROM log_streams)"
             )
             cur.execute(

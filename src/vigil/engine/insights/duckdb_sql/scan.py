@@ -50,16 +50,18 @@ def where(scan: Scan) -> str:
     return " OR ".join(ranges) if ranges else "FALSE"
 
 
-def events(scan: Scan) -> list[Cte]:
-    """The scan of `log_events`, and the Lambda platform fields when the query reads any."""
+def events(scan: Scan, conditions: Sequence[str] = ()) -> list[Cte]:
+    """The scan of `log_events` (narrowed by ``conditions`` on `e.message`), and the Lambda platform
+    fields when the query reads any."""
     join = " JOIN log_streams st ON st.id = e.stream_id" if scan.stream_names else ""
     stream = f", st.name AS {STREAM_NAME}" if scan.stream_names else ""
     ctes = [
         (
             "scan",
             f"SELECT e.group_id AS {GROUP_ID}, e.stream_id AS {STREAM_ID}, e.event_id AS {EVENT_ID}, "
-            f"e.timestamp AS {TIMESTAMP}, e.ingestion_time AS {INGESTION_TIME}, e.message AS {M}{stream} "
-            f"FROM log_events e{join} WHERE {where(scan)}",
+            f"e.timestamp AS {TIMESTAMP}, e.ingestion_time AS {INGESTION_TIME}, e.message AS {M}, "
+            f"e.is_json AS __is_json{stream} "
+            f"FROM log_events e{join} WHERE ({where(scan)}){''.join(f' AND {c}' for c in conditions)}",
         )
     ]
     if scan.lambda_fields:
@@ -75,9 +77,12 @@ def events(scan: Scan) -> list[Cte]:
 
 
 def document(previous: str) -> list[Cte]:
-    """`__doc`: the message when it is JSON, else its first JSON object (`… INFO {"a": 1}`), else NULL."""
+    """`__doc`: the message when it is JSON, else its first JSON object (`… INFO {"a": 1}`), else NULL.
+
+    Ingest recorded which messages are valid JSON (`is_json`), so a JSON object message is used as it is
+    and only the other lines are searched for a fragment and validated here."""
     fragment = (
-        f"CASE WHEN {M} LIKE '{{%}}' THEN {M} WHEN contains({M}, '{{') "
+        f"CASE WHEN __is_json AND {M} LIKE '{{%}}' THEN {M} WHEN contains({M}, '{{') "
         f"THEN substring({M}, strpos({M}, '{{'), length({M}) - strpos(reverse({M}), '}}') + 2 - strpos({M}, '{{')) "
         f"END"
     )
@@ -92,7 +97,8 @@ def document(previous: str) -> list[Cte]:
         ("fragment", f"SELECT *, {fragment} AS __frag FROM {previous}"),
         (
             "document",
-            f"SELECT *, CASE WHEN json_valid(__frag) THEN __frag WHEN __frag IS NOT NULL THEN {first_object} "
+            f"SELECT *, CASE WHEN __is_json AND {M} LIKE '{{%}}' THEN __frag WHEN json_valid(__frag) THEN __frag "
+            f"WHEN __frag IS NOT NULL THEN {first_object} "
             "END AS __doc FROM fragment",
         ),
     ]
