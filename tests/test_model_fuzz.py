@@ -27,6 +27,8 @@ from vigil.server.protocols import model
 from vigil.server.protocols.validate import validate_input
 from vigil.server.services.cloudwatch import CloudWatchService
 from vigil.server.services.logs import LogsService
+from vigil.server.services.logs_patterns import LogsPatternsService
+from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.testing import VigilServer
 
@@ -56,7 +58,8 @@ def _implemented(service: type[Any]) -> list[str]:
 
 
 def _targets() -> Iterator[Any]:
-    for service_name, service in (("logs", LogsService), ("cloudwatch", CloudWatchService), ("sns", SnsService)):
+    for service in (LogsService, LogsPatternsService, LogsQueriesService, CloudWatchService, SnsService):
+        service_name = service.name
         wires = [PROTOCOL_WIRE[p] for p in model.service_model(service_name).metadata["protocols"]]
         for operation in _implemented(service):
             for wire in wires:
@@ -305,7 +308,7 @@ def test_a_generated_request_is_served_or_refused_in_aws_shape(
 
 def test_every_implemented_operation_is_fuzzed() -> None:
     fuzzed = {(s, op) for s, op, _ in (p.values for p in _targets())}
-    assert ("logs", "PutLogEvents") in fuzzed
+    assert {("logs", "PutLogEvents"), ("logs", "TestMetricFilter"), ("logs", "StartQuery")} <= fuzzed
     assert {("cloudwatch", "ListMetrics"), ("sns", "ListTopics")} <= fuzzed
     assert {w for s, op, w in (p.values for p in _targets()) if s == "cloudwatch"} == set(WIRES)
 
