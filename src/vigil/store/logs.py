@@ -15,11 +15,14 @@ from vigil.store.database import Database
 from vigil.store.records import LogEvent, LogGroup, LogStream
 from vigil.store.writer import EventAppend, Writer
 
-_GROUP_COLUMNS = """
+_GROUP_FIELDS = """
     g.id, g.account_id, g.region, g.name, g.creation_time, g.retention_days, g.kms_key_id,
-    g.log_group_class, g.deletion_protection, g.tags,
+    g.log_group_class, g.deletion_protection, g.tags"""
+_GROUP_COLUMNS = f"""{_GROUP_FIELDS},
     (SELECT coalesce(sum(s.stored_bytes), 0) FROM log_streams s WHERE s.group_id = g.id) AS stored_bytes
 """
+# Ingest looks its group up on every PutLogEvents call and never reports the size: skip summing it.
+_GROUP_COLUMNS_UNSIZED = f"{_GROUP_FIELDS}, 0 AS stored_bytes"
 _STREAM_COLUMNS = (
     "id, group_id, name, creation_time, first_event_time, last_event_time, last_ingestion_time, stored_bytes"
 )
@@ -41,11 +44,13 @@ class LogsStore:
 
     # ---- log groups ------------------------------------------------------------------------------
 
-    def find_group(self, account_id: str, region: str, name: str) -> LogGroup | None:
+    def find_group(self, account_id: str, region: str, name: str, *, sized: bool = True) -> LogGroup | None:
+        """The group, with ``stored_bytes`` summed over its streams when ``sized`` (else 0)."""
+        columns = _GROUP_COLUMNS if sized else _GROUP_COLUMNS_UNSIZED
         row = (
             self._db.cursor()
             .execute(
-                f"SELECT {_GROUP_COLUMNS} FROM log_groups g WHERE account_id = ? AND region = ? AND name = ?",
+                f"SELECT {columns} FROM log_groups g WHERE account_id = ? AND region = ? AND name = ?",
                 [account_id, region, name],
             )
             .fetchone()

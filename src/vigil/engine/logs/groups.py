@@ -35,8 +35,9 @@ class LogGroups:
 
     # ---- groups ----------------------------------------------------------------------------------
 
-    def get(self, scope: Scope, name: str) -> LogGroup:
-        group = self.store.find_group(scope.account_id, scope.region, name)
+    def get(self, scope: Scope, name: str, *, sized: bool = True) -> LogGroup:
+        """The group named ``name``; without ``sized`` its ``stored_bytes`` is left at 0 (cheaper)."""
+        group = self.store.find_group(scope.account_id, scope.region, name, sized=sized)
         if group is None:
             raise not_found(GROUP_NOT_FOUND)
         return group

@@ -49,7 +49,7 @@ class Ingest:
         timestamps = np.fromiter(map(_TIMESTAMP, events), dtype=np.int64, count=len(events))
         messages = pa.array(list(map(_MESSAGE, events)), pa.string())
         self._check_batch(timestamps, messages)
-        group = self.groups.get(scope, group_name)
+        group = self.groups.get(scope, group_name, sized=False)
         stream = self.groups.stream(group, stream_name)
         now = now_ms()
         # Events are in time order, so too-old and expired events form a prefix, too-new ones a suffix.
