@@ -281,10 +281,15 @@ class LogsStore:
         predicate_sql: str,
         after: tuple[int, int] | None,
         limit: int,
+        json_only: bool = False,
     ) -> list[LogEvent]:
         """Events of a group in [start, end] that satisfy ``predicate_sql`` (a compiled filter pattern:
-        a self-contained boolean expression over the column ``message``), oldest first after ``after``."""
+        a self-contained boolean expression over the column ``message``), oldest first after ``after``.
+        With ``json_only`` (a JSON pattern) the flag ingest stored skips plain-text lines before the
+        predicate parses anything."""
         where, params = ["e.group_id = ?"], [group_id]
+        if json_only:
+            where.append("e.is_json")
         if stream_ids is not None:
             where.append("list_contains(?, e.stream_id)")
             params.append(list(stream_ids))

@@ -142,7 +142,7 @@ class Reader:
             raise invalid_parameter("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
         if start is not None and end is not None and end < start:
             raise invalid_parameter("endTime must be greater than or equal to startTime.")
-        predicate = compile_pattern(pattern).predicate_sql
+        compiled = compile_pattern(pattern)
         stream_ids = None
         if stream_names:
             stream_ids = [s.id for s in self.groups.store.streams_named(group.id, stream_names)]
@@ -168,7 +168,8 @@ class Reader:
             stream_ids=stream_ids,
             start=_retained_start(group, start),
             end=end,
-            predicate_sql=predicate,
+            predicate_sql=compiled.predicate_sql,
+            json_only=compiled.kind == "json",
             after=tuple(after) if after else None,
             limit=limit + 1,
         )
