@@ -4,6 +4,7 @@ The last tests drive the runner in-process, with work no real query produces: an
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -190,12 +191,12 @@ class Found:
     bytes_scanned: float = 1.0
 
 
-def answer(cursor: duckdb.DuckDBPyConnection) -> Found:
+def answer(cursor: duckdb.DuckDBPyConnection, publish: Callable[[Found], None]) -> Found:
     (value,) = cursor.execute("SELECT 42").fetchall()[0]
     return Found([[("n", str(value))]])
 
 
-def broken(cursor: duckdb.DuckDBPyConnection) -> Found:
+def broken(cursor: duckdb.DuckDBPyConnection, publish: Callable[[Found], None]) -> Found:
     raise RuntimeError("the engine broke")
 
 
@@ -223,6 +224,46 @@ def test_a_query_whose_engine_raises_fails_and_the_next_one_still_runs(runner: Q
     assert finished(runner, failing) == "Failed"
     assert finished(runner, working) == "Complete"
     assert runner.get(SCOPE, working).result.rows == [[("n", "42")]]  # type: ignore[union-attr]
+
+
+def publish_then_run_long(cursor: duckdb.DuckDBPyConnection, publish: Callable[[Found], None]) -> Found:
+    publish(Found([[("n", "1")]]))
+    cursor.execute("SELECT count(*) FROM range(10000000000) a, range(100) b").fetchall()
+    return Found([[("n", "2")]])
+
+
+def test_a_query_that_times_out_keeps_what_it_published(tmp_path: Path) -> None:
+    database = Database(tmp_path)
+    runner = QueryRunner(database, max_concurrent=1, timeout_s=0.5)
+    runner.start()
+    try:
+        query_id = runner.submit(SCOPE, "fields a", "CWLI", [], publish_then_run_long)
+
+        assert finished(runner, query_id) == "Timeout"
+        assert runner.get(SCOPE, query_id).result.rows == [[("n", "1")]]  # type: ignore[union-attr]
+    finally:
+        runner.close()
+        database.close()
+
+
+def test_a_running_query_shows_what_it_published(runner: QueryRunner) -> None:
+    release = threading.Event()
+
+    def publish_then_wait(cursor: duckdb.DuckDBPyConnection, publish: Callable[[Found], None]) -> Found:
+        publish(Found([[("n", "1")]]))
+        release.wait(30)
+        return Found([[("n", "2")]])
+
+    query_id = runner.submit(SCOPE, "fields a", "CWLI", [], publish_then_wait)
+    deadline = time.monotonic() + 30
+    while runner.get(SCOPE, query_id).result is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert runner.get(SCOPE, query_id).status == "Running"
+    assert runner.get(SCOPE, query_id).result.rows == [[("n", "1")]]  # type: ignore[union-attr]
+    release.set()
+    assert finished(runner, query_id) == "Complete"
+    assert runner.get(SCOPE, query_id).result.rows == [[("n", "2")]]  # type: ignore[union-attr]
 
 
 def test_only_the_newest_finished_queries_are_kept(runner: QueryRunner, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,3 +40,7 @@ def run(
     else:
         matched = scanned
     return InsightsRun(rows, scanned, scanned_bytes, matched)
+
+
+def one_row(cursor: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    return tuple(cursor.execute(sql).fetchall()[0])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import duckdb
 
 from vigil.engine.insights import ast, duckdb_sql
+from vigil.engine.insights.context import TIMESTAMP
 from vigil.engine.insights.duckdb_sql.regex_check import regex_error
 from vigil.engine.insights.finish import expressions, finish, walk
 from vigil.engine.insights.lexer import malformed
@@ -75,7 +76,73 @@ def validate(query: ast.Query) -> None:
             raise malformed(query.text, 0, f"invalid regular expression /{pattern}/ ({problem})")
 
 
-def execute(query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection) -> QueryResults:
+SLICES = 8  # time slices of a query whose rows can be published newest first
+
+
+def _newest_first(planned: Plan) -> bool:
+    """Rows are events by @timestamp descending and no stage looks across events (stats, sort, dedup,
+    limit), so every row of a later time slice comes before every row of an earlier one."""
+    if not planned.events or not planned.order:
+        return False
+    first = planned.order[0]
+    if not (first.descending and first.key.op == "col" and first.key.value == TIMESTAMP):
+        return False
+    return not any(s.aggregate or s.order or s.limit is not None or s.qualify is not None for s in planned.stages)
+
+
+def execute(
+    query: ast.Query,
+    target: QueryTarget,
+    cursor: duckdb.DuckDBPyConnection,
+    publish: Callable[[QueryResults], None] | None = None,
+) -> QueryResults:
+    """The query's rows and statistics. With ``publish``, a query whose rows come newest first runs slice
+    by slice from the end of its window, handing what it found so far to ``publish`` after each, so a
+    running query shows rows and one that runs out of time keeps them."""
+    if publish is not None and _newest_first(plan(query, target)):
+        return _in_slices(query, target, cursor, publish)
+    return _execute(query, target, cursor)
+
+
+def _in_slices(
+    query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection, publish: Callable[[QueryResults], None]
+) -> QueryResults:
+    planned = plan(query, target)
+    oldest, newest = store.one_row(cursor, duckdb_sql.bounds(planned.scan))
+    if oldest is None:
+        return _execute(query, target, cursor)
+    # Slices of equal time over the span that holds events, not over the whole window asked for.
+    step = -(-(newest - oldest + 1) // SLICES)
+    found = QueryResults([], 0.0, 0.0, 0.0)
+    end, cut = target.end_ms, min(newest, target.end_ms)
+    while end >= target.start_ms:
+        start = target.start_ms if cut - step < oldest else cut - step + 1
+        part = _execute(
+            query, replace(target, start_ms=start, end_ms=end, limit=planned.limit - len(found.rows)), cursor
+        )
+        found = _add(found, part)
+        end = cut = start - 1
+        publish(found)
+        if len(found.rows) >= planned.limit:
+            break
+    if end >= target.start_ms:
+        # The cap is reached: the rest of the window adds to the statistics only (one row is enough to
+        # make it count its matches).
+        rest = _execute(query, replace(target, end_ms=end, limit=1), cursor)
+        found = _add(found, replace(rest, rows=[]))
+    return found
+
+
+def _add(found: QueryResults, part: QueryResults) -> QueryResults:
+    return QueryResults(
+        found.rows + part.rows,
+        found.records_matched + part.records_matched,
+        found.records_scanned + part.records_scanned,
+        found.bytes_scanned + part.bytes_scanned,
+    )
+
+
+def _execute(query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection) -> QueryResults:
     unfinished = _planner(query, target).plan()
     matched = _matched(unfinished)
     planned = finish(unfinished)

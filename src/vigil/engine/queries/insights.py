@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from vigil.engine.clock import now_ms
 from vigil.engine.insights import QueryTarget, execute, parse_query
 from vigil.engine.logs.groups import LogGroups, Page, is_position
 from vigil.engine.logs.scope import Scope
 from vigil.engine.paging import decode_token, encode_token
-from vigil.engine.queries.runner import FINISHED, QueryRun, QueryRunner, Rows
+from vigil.engine.queries.runner import QueryRun, QueryRunner, Rows
 from vigil.engine.queries.targets import named_groups, query_window
 from vigil.errors import invalid_parameter
 
@@ -62,15 +61,20 @@ class InsightsQueries:
             groups=groups, start_ms=window.start_ms, end_ms=window.end_ms, limit=limit or DEFAULT_LIMIT, now_ms=now
         )
         return self.runner.submit(
-            scope, query_string, LANGUAGE, [g.name for g in groups], partial(execute, query, target)
+            scope,
+            query_string,
+            LANGUAGE,
+            [g.name for g in groups],
+            lambda cursor, publish: execute(query, target, cursor, publish),
         )
 
     def results(self, scope: Scope, query_id: str, *, token: str | None, max_items: int | None) -> ResultsPage:
-        """A page of a query's rows. Rows appear once the query has finished; pages hold at most 10,000."""
+        """A page of a query's rows: while it runs, what it has published so far; pages hold at most
+        10,000."""
         run = self.runner.get(scope, query_id)
         offset = _offset(token, f"GetQueryResults:{query_id}")
         status = run.status  # before the result: see QueryRunner._finish
-        result = run.result if status in FINISHED else None
+        result = run.result
         rows = result.rows if result is not None else []
         size = max_items or PAGE_ROWS
         more = offset + size < len(rows)

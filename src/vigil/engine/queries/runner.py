@@ -54,7 +54,10 @@ class Rows(Protocol):
     bytes_scanned: float
 
 
-Work = Callable[[duckdb.DuckDBPyConnection], Rows]
+Publish = Callable[[Rows], None]
+# A query's work: it runs on the cursor and may publish what it found so far, which GetQueryResults shows
+# while it runs and which a query that times out keeps.
+Work = Callable[[duckdb.DuckDBPyConnection, Publish], Rows]
 
 
 @dataclass(eq=False)
@@ -192,11 +195,17 @@ class QueryRunner:
     def _execute(self, run: QueryRun, cursor: duckdb.DuckDBPyConnection) -> None:
         result: Rows | None = None
         outcome = FAILED
+
+        def publish(partial: Rows) -> None:
+            with self._lock:
+                if not run.finished:
+                    run.result = partial
+
         try:
-            result = run.work(cursor)
+            result = run.work(cursor, publish)
             outcome = COMPLETE
         except duckdb.InterruptException:
-            pass  # the stop reason says why
+            result = run.result  # what it published before the budget ran out (the stop reason says why)
         except ServiceError as error:
             log.info("query %s failed: %s", run.id, error.message)
         except Exception:

@@ -116,6 +116,11 @@ def count(plan: Plan) -> str:
     return f"{_with(ctes, _materialized(plan))}\nSELECT count(*) FROM {ctes[-1][0]}"
 
 
+def bounds(scan_: Scan) -> str:
+    """(oldest, newest) timestamp of the events the query reads; zone maps answer it without a scan."""
+    return f"SELECT min(e.timestamp), max(e.timestamp) FROM log_events e WHERE {scan.where(scan_)}"
+
+
 def scanned(scan_: Scan) -> str:
     """(events, bytes) the query reads."""
     return f"SELECT count(*), coalesce(sum(e.size), 0) FROM log_events e WHERE {scan.where(scan_)}"
