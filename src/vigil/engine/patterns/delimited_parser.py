@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from vigil.engine.patterns.ast import And, Condition, DelimitedPattern, Field, FieldTest, Number, Or, Skip
+from vigil.engine.patterns.ast import And, Condition, DelimitedPattern, Field, FieldTest, Or, Skip
 from vigil.engine.patterns.scanner import Scanner
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # not a number: $1 … $n name fields by position
@@ -81,15 +81,7 @@ class _DelimitedParser:
             again = self.name()
             if again != name:
                 raise scanner.error(f"a condition inside field {name!r} must test {name!r}, not {again!r}", at)
-        operator = scanner.operator()
-        if operator is None:
-            raise scanner.unexpected(f"an operator after {name!r}")
-        scanner.skip_space()
-        value_at = scanner.pos
-        value = scanner.value(operator)
-        if operator not in ("=", "!=") and not isinstance(value, Number):
-            raise scanner.error(f"{operator!r} compares numbers only", value_at)
-        return FieldTest(operator, value)
+        return FieldTest(*scanner.comparison(repr(name)))
 
 
 def parse_delimited(scanner: Scanner) -> DelimitedPattern:

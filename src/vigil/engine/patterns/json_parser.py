@@ -13,7 +13,6 @@ from vigil.engine.patterns.ast import (
     Index,
     JsonPattern,
     Key,
-    Number,
     Or,
     Selector,
     Step,
@@ -81,15 +80,7 @@ class _JsonParser:
             raise scanner.error("NOT must be followed by EXISTS", at)
         if keyword:
             raise scanner.error(f"unexpected {scanner.text[at : scanner.pos]!r} after {selector.text}", at)
-        operator = scanner.operator()
-        if operator is None:
-            raise scanner.unexpected(f"an operator after {selector.text}")
-        scanner.skip_space()
-        value_at = scanner.pos
-        value = scanner.value(operator)
-        if operator not in ("=", "!=") and not isinstance(value, Number):
-            raise scanner.error(f"{operator!r} compares numbers only", value_at)
-        return Comparison(selector, operator, value)
+        return Comparison(selector, *scanner.comparison(selector.text))
 
     def selector(self) -> Selector:
         scanner = self.scanner

@@ -76,6 +76,19 @@ class Scanner:
                 return op
         return None
 
+    def comparison(self, subject: str) -> tuple[Operator, Value]:
+        """``OP VALUE`` after ``subject`` (a selector or a field name): ordering operators take numbers
+        only."""
+        operator = self.operator()
+        if operator is None:
+            raise self.unexpected(f"an operator after {subject}")
+        self.skip_space()
+        value_at = self.pos
+        value = self.value(operator)
+        if operator not in ("=", "!=") and not isinstance(value, Number):
+            raise self.error(f"{operator!r} compares numbers only", value_at)
+        return operator, value
+
     def quoted(self) -> str:
         """A double-quoted string; a backslash takes the next character literally."""
         start = self.pos

@@ -21,6 +21,13 @@ class RequestContext:
 Handler = Callable[[RequestContext, Params], Result]
 
 
+def with_next_token(out: Result, next_token: str | None) -> Result:
+    """``out`` with ``nextToken`` when another page follows; AWS leaves the member out on the last page."""
+    if next_token:
+        out["nextToken"] = next_token
+    return out
+
+
 def operation(name: str) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
     def mark(method: Callable[..., Result]) -> Callable[..., Result]:
         method.__vigil_operation__ = name  # type: ignore[attr-defined]

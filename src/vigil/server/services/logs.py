@@ -8,7 +8,7 @@ from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.scope import Scope
-from vigil.server.services.base import Params, RequestContext, Result, Service, operation
+from vigil.server.services.base import Params, RequestContext, Result, Service, operation, with_next_token
 from vigil.store.records import LogEvent, LogGroup, LogStream
 
 
@@ -118,9 +118,7 @@ class LogsService(Service):
         )
         describe = _pattern_group if p.get("logGroupNamePattern") else _group
         out: Result = {"logGroups": [describe(ctx.scope, g) for g in page.items]}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     @operation("ListLogGroups")
     def list_log_groups(self, ctx: RequestContext, p: Params) -> Result:
@@ -141,9 +139,7 @@ class LogsService(Service):
                 for g in page.items
             ]
         }
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     @operation("PutRetentionPolicy")
     def put_retention_policy(self, ctx: RequestContext, p: Params) -> Result:
@@ -214,9 +210,7 @@ class LogsService(Service):
             limit=p.get("limit", 50),
         )
         out: Result = {"logStreams": [_stream(ctx.scope, group, s) for s in page.items]}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     # ---- log events ------------------------------------------------------------------------------
 
@@ -272,6 +266,4 @@ class LogsService(Service):
             limit=p.get("limit"),
         )
         out: Result = {"events": [_filtered_event(e) for e in page.events], "searchedLogStreams": []}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)

@@ -7,7 +7,7 @@ from vigil.engine.queries.definitions import QueryDefinitions
 from vigil.engine.queries.insights import InsightsQueries
 from vigil.engine.queries.records import LogRecords
 from vigil.engine.queries.runner import QueryRun, Rows
-from vigil.server.services.base import Params, RequestContext, Result, Service, operation
+from vigil.server.services.base import Params, RequestContext, Result, Service, operation, with_next_token
 from vigil.store.queries import QueryDefinition
 
 
@@ -85,9 +85,7 @@ class LogsQueriesService(Service):
             "statistics": _statistics(page.result),
             "status": page.status,
         }
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     @operation("StopQuery")
     def stop_query(self, ctx: RequestContext, p: Params) -> Result:
@@ -105,17 +103,13 @@ class LogsQueriesService(Service):
             limit=p.get("maxResults", 1000),
         )
         out: Result = {"queries": [_query_info(run) for run in page.items]}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     @operation("ListLogGroupsForQuery")
     def list_log_groups_for_query(self, ctx: RequestContext, p: Params) -> Result:
         page = self.queries.group_arns(ctx.scope, p["queryId"], token=p.get("nextToken"), limit=p.get("maxResults", 50))
         out: Result = {"logGroupIdentifiers": page.items}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     # ---- query definitions -----------------------------------------------------------------------
 
@@ -143,9 +137,7 @@ class LogsQueriesService(Service):
             limit=p.get("maxResults", 1000),
         )
         out: Result = {"queryDefinitions": [_definition(d) for d in page.items]}
-        if page.next_token:
-            out["nextToken"] = page.next_token
-        return out
+        return with_next_token(out, page.next_token)
 
     @operation("DeleteQueryDefinition")
     def delete_query_definition(self, ctx: RequestContext, p: Params) -> Result:
