@@ -154,6 +154,14 @@ def render(name: str, args: list[str]) -> str:
     return _FUNCTIONS[name](args)
 
 
+def _as_list(value: str) -> str:
+    """The elements `unnest` emits: an array's elements, any other value as one element, null as none."""
+    return (
+        f"(CASE WHEN json_type({value}) = 'ARRAY' THEN json_extract({value}, '$[*]') "
+        f"WHEN json_type({value}) <> 'NULL' THEN [{value}] END)"
+    )
+
+
 OPS: dict[str, Callable[[list[str], Any], str]] = {
     "jval_parse": lambda a, _: (
         f"(CASE WHEN json_valid({a[0]}) AND ltrim({a[0]})[1] IN ('{{', '[') THEN json({a[0]}) END)"
@@ -175,14 +183,8 @@ OPS: dict[str, Callable[[list[str], Any], str]] = {
     "jval_present": lambda a, _: f"({a[0]} IS NOT NULL AND json_type({a[0]}) <> 'NULL')",
     "num_json": lambda a, _: f"to_json({a[0]})",
     "str_json": lambda a, _: f"to_json({a[0]})",
-    "unnest": lambda a, _: (
-        f"unnest(CASE WHEN json_type({a[0]}) = 'ARRAY' THEN json_extract({a[0]}, '$[*]') "
-        f"WHEN json_type({a[0]}) <> 'NULL' THEN [{a[0]}] END)"
-    ),
-    "unnest_position": lambda a, _: (
-        f"generate_subscripts(CASE WHEN json_type({a[0]}) = 'ARRAY' THEN json_extract({a[0]}, '$[*]') "
-        f"WHEN json_type({a[0]}) <> 'NULL' THEN [{a[0]}] END, 1)"
-    ),
+    "unnest": lambda a, _: f"unnest({_as_list(a[0])})",
+    "unnest_position": lambda a, _: f"generate_subscripts({_as_list(a[0])}, 1)",
     "ipv4_number": lambda a, _: _ipv4_number(a[0]),
     "ipv6_hex": lambda a, _: _ipv6_hex(a[0]),
 }
