@@ -1,3 +1,38 @@
-"""Vigil: self-hosted observability that speaks CloudWatch's wire protocols."""
+"""Vigil: self-hosted observability that speaks CloudWatch's wire protocols, and the SDK that logs to it.
+
+The SDK's names are importable from here (``vigil.get_logger``, ``vigil.configure``, ...). They are loaded on
+first use, so ``import vigil`` stays cheap and never pulls in the server.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "get_logger": "vigil.sdk.logger",
+    "VigilLogger": "vigil.sdk.logger",
+    "request_context": "vigil.sdk.context",
+    "bind": "vigil.sdk.context",
+    "unbind": "vigil.sdk.context",
+    "clear_context": "vigil.sdk.context",
+    "get_context": "vigil.sdk.context",
+    "Redactor": "vigil.sdk.redaction",
+    "JSONFormatter": "vigil.sdk.formatters",
+    "ConsoleFormatter": "vigil.sdk.formatters",
+    "Pipeline": "vigil.sdk.pipeline",
+    "standard_pipeline": "vigil.sdk.pipeline",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vigil' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,189 @@
+"""A bounded queue drained by a background thread: what every slow destination hands its records to.
+
+The caller never blocks: ``put`` appends to a deque or, when the queue is full, counts a drop and returns
+``False``. One daemon thread per queue delivers items in batches, waking when a batch is ready or every
+``interval`` seconds. After ``os.fork`` the child starts with an empty queue and a fresh thread (the items
+queued before the fork are the parent's to deliver). At interpreter exit every open queue is flushed, each
+within its own deadline, before ``logging.shutdown`` closes the handlers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+_open_queues: weakref.WeakSet[BackgroundQueue[object]] = weakref.WeakSet()
+
+
+@dataclass
+class QueueCounters:
+    dropped: int = 0
+    delivered_batches: int = 0
+
+
+class BackgroundQueue(Generic[T]):
+    """``deliver(batch)`` runs on the background thread with up to ``max_batch`` items, oldest first.
+
+    ``deliver`` should not raise; if it does, the batch is counted as dropped and the thread carries on.
+    While the queue is closing, ``closing`` is set: a deliverer that waits between retries should wait on it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        deliver: Callable[[list[T]], None],
+        *,
+        max_items: int = 10_000,
+        max_batch: int = 100,
+        interval: float = 5.0,
+        exit_timeout: float = 5.0,
+    ) -> None:
+        if max_items < 1 or max_batch < 1:
+            raise ValueError("max_items and max_batch must be at least 1")
+        self.name = name
+        self.deliver = deliver
+        self.max_items = max_items
+        self.max_batch = max_batch
+        self.interval = interval
+        self.exit_timeout = exit_timeout
+        self.counters = QueueCounters()
+        self._items: deque[T] = deque()
+        self._fresh_state()
+        _open_queues.add(self)  # type: ignore[arg-type]
+
+    def _fresh_state(self) -> None:
+        self._wake = threading.Event()
+        self.closing = threading.Event()
+        self._idle = threading.Condition()
+        self._busy = False
+        self._closed = False
+        self._abandoned = False  # close() gave up waiting: the thread stops after its current batch
+        self._thread: threading.Thread | None = None
+
+    # -- the caller's side -------------------------------------------------------------------------------------
+
+    def put(self, item: T) -> bool:
+        """Queue ``item``; ``False`` (and a counted drop) when the queue is full or closed. Never blocks."""
+        items = self._items
+        if len(items) >= self.max_items or self._closed:
+            self.counters.dropped += 1
+            return False
+        items.append(item)
+        if self._thread is None:
+            self._start()
+        if len(items) >= self.max_batch:
+            self._wake.set()
+        return True
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Deliver everything queued so far; ``True`` if that finished within ``timeout`` seconds."""
+        if self._thread is None or not self._thread.is_alive():
+            self._drain()  # no thread (closed, or not started): deliver here
+            return not self._items
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            self._wake.set()
+            while self._items or self._busy:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._idle.wait(remaining if remaining is not None else 0.5)
+                self._wake.set()
+        return True
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Flush within ``timeout`` (default ``exit_timeout``), then stop the thread. ``True`` if all was delivered.
+
+        Whatever is still queued at the deadline stays queued: ``pending()`` hands it to the owner.
+        """
+        if self._closed:
+            return not self._items
+        timeout = self.exit_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        flushed = self.flush(timeout)
+        self._closed = True
+        self._abandoned = not flushed
+        self.closing.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()) + 0.05)
+        _open_queues.discard(self)  # type: ignore[arg-type]
+        return flushed and not self._items
+
+    def pending(self) -> list[T]:
+        """Take every item still queued (after ``close``): the owner decides what becomes of them."""
+        taken: list[T] = []
+        while self._items:
+            taken.append(self._items.popleft())
+        return taken
+
+    # -- the background thread ---------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        with self._idle:
+            if self._thread is not None:
+                return
+            thread = threading.Thread(target=self._run, name=f"vigil-{self.name}", daemon=True)
+            self._thread = thread
+        thread.start()
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            self._drain()
+
+    def _drain(self) -> None:
+        items = self._items
+        while items:
+            with self._idle:
+                self._busy = True
+            batch = [items.popleft() for _ in range(min(len(items), self.max_batch))]
+            try:
+                self.deliver(batch)
+                self.counters.delivered_batches += 1
+            except Exception:
+                self.counters.dropped += len(batch)
+            finally:
+                with self._idle:
+                    self._busy = False
+                    self._idle.notify_all()
+            if self._abandoned:
+                break
+        with self._idle:
+            self._idle.notify_all()
+
+    def _after_fork_in_child(self) -> None:
+        self._items.clear()
+        self._fresh_state()
+
+
+def _reset_after_fork() -> None:
+    for queue in list(_open_queues):
+        queue._after_fork_in_child()
+
+
+def _close_at_exit() -> None:
+    for queue in list(_open_queues):
+        queue.close()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+atexit.register(_close_at_exit)

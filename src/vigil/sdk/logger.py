@@ -1,0 +1,115 @@
+"""``get_logger``: a stdlib ``logging.Logger`` with cheaper enabled and disabled calls.
+
+Everything else about it is stdlib: handlers, filters, propagation, ``logging.config``. Records from plain
+stdlib loggers (third-party libraries) pass through the same handlers and the same processor pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from vigil.sdk.records import INTERNAL_FILES, caller_frame, make_record
+
+INTERNAL_FILES.add(__file__)
+
+_DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = (
+    logging.DEBUG,
+    logging.INFO,
+    logging.WARNING,
+    logging.ERROR,
+    logging.CRITICAL,
+)
+
+
+class VigilLogger(logging.Logger):
+    """A ``logging.Logger`` whose level checks read the stdlib's own per-logger cache directly.
+
+    ``Logger.setLevel`` and ``logging.disable`` clear that cache, so a level change is seen at once.
+    """
+
+    def _enabled(self, level: int) -> bool:
+        try:
+            return self._cache[level] and not self.disabled  # type: ignore[attr-defined]
+        except KeyError:
+            return self.isEnabledFor(level)
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        try:
+            enabled = self._cache[_DEBUG]  # type: ignore[attr-defined]
+        except KeyError:
+            enabled = self.isEnabledFor(_DEBUG)
+        if enabled and not self.disabled:
+            self._log(_DEBUG, msg, args, **kwargs)
+
+    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
+        try:
+            enabled = self._cache[_INFO]  # type: ignore[attr-defined]
+        except KeyError:
+            enabled = self.isEnabledFor(_INFO)
+        if enabled and not self.disabled:
+            self._log(_INFO, msg, args, **kwargs)
+
+    def warning(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if self._enabled(_WARNING):
+            self._log(_WARNING, msg, args, **kwargs)
+
+    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if self._enabled(_ERROR):
+            self._log(_ERROR, msg, args, **kwargs)
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        self.error(msg, *args, exc_info=exc_info, **kwargs)
+
+    def critical(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if self._enabled(_CRITICAL):
+            self._log(_CRITICAL, msg, args, **kwargs)
+
+    fatal = critical
+
+    def _log(
+        self,
+        level: int,
+        msg: object,
+        args: Any,
+        exc_info: Any = None,
+        extra: dict[str, Any] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        if (
+            stack_info
+            or logging.getLogRecordFactory() is not logging.LogRecord
+            or type(self).makeRecord is not (logging.Logger.makeRecord)
+        ):
+            # Customised record creation: let the stdlib do it its way.
+            super()._log(level, msg, args, exc_info, extra, stack_info, stacklevel + 1)
+            return
+        if exc_info:
+            if isinstance(exc_info, BaseException):
+                exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+            elif not isinstance(exc_info, tuple):
+                import sys
+
+                exc_info = sys.exc_info()
+        self.handle(make_record(self.name, level, msg, args, exc_info, extra, caller_frame(stacklevel)))
+
+
+def get_logger(name: str | None = None) -> logging.Logger:
+    """The logger called ``name`` (the root logger for ``None``), created as a ``VigilLogger`` if new.
+
+    A logger some library already created keeps its class: it works the same, only without the fast path.
+    """
+    if name is None or name == "root":
+        return logging.getLogger()
+    manager = logging.Logger.manager
+    with logging._lock:  # type: ignore[attr-defined]
+        existing = manager.loggerDict.get(name)
+        if isinstance(existing, logging.Logger):
+            return existing
+        previous = manager.loggerClass
+        manager.loggerClass = VigilLogger
+        try:
+            return manager.getLogger(name)
+        finally:
+            manager.loggerClass = previous
