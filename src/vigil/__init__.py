@@ -24,6 +24,9 @@ _EXPORTS = {
     "ConsoleFormatter": "vigil.sdk.formatters",
     "Pipeline": "vigil.sdk.pipeline",
     "standard_pipeline": "vigil.sdk.pipeline",
+    "CloudWatchConfig": "vigil.sdk.shipping.config",
+    "CloudWatchHandler": "vigil.sdk.shipping.handler",
+    "create_cloudwatch_logger": "vigil.sdk.shipping.loggers",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -10,6 +10,7 @@ Installed with Vigil, it gives every test suite these fixtures:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -29,8 +30,9 @@ _BANNER = re.compile(r"listening on (http://\S+)")
 class VigilServer:
     """A ``vigil serve`` process started for tests."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, region: str = "us-east-1") -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, region: str = "us-east-1", port: int = 0) -> None:
         self.args = args
+        self.port = port
         self.region = region
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[str] | None = None
@@ -38,7 +40,7 @@ class VigilServer:
         self.output: list[str] = []
 
     def start(self, timeout: float = 60.0) -> VigilServer:
-        command = [sys.executable, "-m", "vigil", "serve", "--host", "127.0.0.1", "--port", "0", *self.args]
+        command = [sys.executable, "-m", "vigil", "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args]
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -68,6 +70,28 @@ class VigilServer:
 
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.endpoint_url}/_vigil/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def inject_fault(
+        self,
+        operation: str,
+        code: str,
+        *,
+        count: int = 1,
+        status: int = 400,
+        service: str = "logs",
+        message: str = "Injected by the test.",
+    ) -> None:
+        """Make the next ``count`` calls of ``operation`` fail with the AWS error ``code`` (``count=0`` disarms)."""
+        body = {"service": service, "operation": operation, "code": code, "status": status, "count": count}
+        body["message"] = message
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/_vigil/faults",
+            method="POST",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
 

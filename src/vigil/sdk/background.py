@@ -10,6 +10,7 @@ within its own deadline, before ``logging.shutdown`` closes the handlers.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 import time
@@ -34,7 +35,9 @@ class BackgroundQueue(Generic[T]):
     """``deliver(batch)`` runs on the background thread with up to ``max_batch`` items, oldest first.
 
     ``deliver`` should not raise; if it does, the batch is counted as dropped and the thread carries on.
+    ``on_tick`` runs after every wake-up, for work that does not wait for new items (retrying a backlog).
     While the queue is closing, ``closing`` is set: a deliverer that waits between retries should wait on it.
+    With ``threaded=False`` there is no thread: ``flush`` delivers in the caller's thread.
     """
 
     def __init__(
@@ -46,6 +49,8 @@ class BackgroundQueue(Generic[T]):
         max_batch: int = 100,
         interval: float = 5.0,
         exit_timeout: float = 5.0,
+        on_tick: Callable[[], None] | None = None,
+        threaded: bool = True,
     ) -> None:
         if max_items < 1 or max_batch < 1:
             raise ValueError("max_items and max_batch must be at least 1")
@@ -55,6 +60,8 @@ class BackgroundQueue(Generic[T]):
         self.max_batch = max_batch
         self.interval = interval
         self.exit_timeout = exit_timeout
+        self.on_tick = on_tick
+        self.threaded = threaded
         self.counters = QueueCounters()
         self._items: deque[T] = deque()
         self._fresh_state()
@@ -78,7 +85,7 @@ class BackgroundQueue(Generic[T]):
             self.counters.dropped += 1
             return False
         items.append(item)
-        if self._thread is None:
+        if self._thread is None and self.threaded:
             self._start()
         if len(items) >= self.max_batch:
             self._wake.set()
@@ -149,6 +156,9 @@ class BackgroundQueue(Generic[T]):
             self._wake.wait(self.interval)
             self._wake.clear()
             self._drain()
+            if self.on_tick is not None and not self._closed:
+                with contextlib.suppress(Exception):  # the same rule as for deliver
+                    self.on_tick()
 
     def _drain(self) -> None:
         items = self._items

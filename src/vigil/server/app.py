@@ -94,9 +94,35 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
         await anyio.to_thread.run_sync(runtime.reset)
         return Response(orjson.dumps({"reset": True}), media_type="application/json")
 
+    async def faults(request: Request) -> Response:
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        if not settings.reset_enabled:
+            return Response(
+                orjson.dumps({"message": "Faults can be armed only on --ephemeral servers or with --allow-reset."}),
+                403,
+                media_type="application/json",
+            )
+        try:
+            spec = orjson.loads(await request.body())
+            status = int(spec.get("status", 400))
+            runtime.faults.arm(
+                str(spec.get("service", "logs")),
+                str(spec["operation"]),
+                str(spec["code"]),
+                str(spec.get("message", "Injected by /_vigil/faults.")),
+                status,
+                int(spec.get("count", 1)),
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            message = f"Expected JSON with operation, code and optional service, message, status, count: {error!r}"
+            return Response(orjson.dumps({"message": message}), 400, media_type="application/json")
+        return Response(orjson.dumps({"armed": True}), media_type="application/json")
+
     routes = [
         Route("/_vigil/health", health, methods=["GET"]),
         Route("/_vigil/reset", reset, methods=["POST"]),
+        Route("/_vigil/faults", faults, methods=["POST"]),
         Route("/{path:path}", aws, methods=ACCEPTED_METHODS),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
@@ -65,6 +66,27 @@ def service_hint(request: HttpRequest, signed: sigv4.Signed | None) -> str:
     return named or "logs"
 
 
+def decoded_body(headers: Mapping[str, str], body: bytes, limit: int) -> bytes:
+    """The request body with its ``Content-Encoding`` undone (gzip, or none), never larger than ``limit``."""
+    coding = headers.get("content-encoding", "").strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding not in ("gzip", "x-gzip"):
+        raise ServiceError("SerializationException", f"Unsupported Content-Encoding {coding!r}: use gzip or none.")
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error as error:
+        raise ServiceError("SerializationException", f"The gzip request body is corrupt: {error}.") from None
+    if len(data) > limit or inflater.unconsumed_tail:
+        raise ServiceError(
+            "RequestEntityTooLarge", f"The request body inflates to more than {limit} bytes.", status=413
+        )
+    if not inflater.eof:
+        raise ServiceError("SerializationException", "The gzip request body is truncated.")
+    return data
+
+
 class Dispatcher:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -86,6 +108,9 @@ class Dispatcher:
                 request_id,
             )
         reply.headers["x-amzn-requestid"] = request_id
+        # RFC 7694: in a response, Accept-Encoding names the codings the server takes in requests. AWS sends
+        # none, so a client that compresses only when it sees this header never sends gzip to AWS.
+        reply.headers["accept-encoding"] = "gzip"
         return reply
 
     def reject(self, request: HttpRequest, error: ServiceError) -> Reply:
@@ -108,9 +133,12 @@ class Dispatcher:
                 body=request.body,
                 wire=protocol.wire,
             )
-        call = protocol.read(request.path, request.headers, request.body, signed.scope.service if signed else None)
+        body = decoded_body(request.headers, request.body, self.settings.max_body_bytes)
+        call = protocol.read(request.path, request.headers, body, signed.scope.service if signed else None)
         operation = model.operation_model(call.service, call.operation)
         assert operation is not None  # protocol.read only returns operations of the model
+        if fault := self.runtime.faults.take(call.service, call.operation):
+            raise fault
         handler = self.runtime.handlers.get(call.service, {}).get(call.operation)
         if handler is None:
             raise ServiceError(

@@ -12,6 +12,7 @@ from vigil.engine.queries.definitions import QueryDefinitions
 from vigil.engine.queries.insights import InsightsQueries
 from vigil.engine.queries.records import LogRecords
 from vigil.engine.queries.runner import QueryRunner
+from vigil.server.faults import Faults
 from vigil.server.services.base import Handler
 from vigil.server.services.cloudwatch import CloudWatchService
 from vigil.server.services.logs import LogsService
@@ -56,12 +57,14 @@ class Runtime:
         for service in services:
             self.handlers.setdefault(service.name, {}).update(service.handlers())
         self.sweeper = RetentionSweeper(self.logs_store, settings.retention_interval)
+        self.faults = Faults()
 
     def start(self) -> None:
         self.sweeper.start()
         self.query_runner.start()
 
     def reset(self) -> None:
+        self.faults.clear()
         self.query_runner.reset()
         self.queries_store.reset()
         self.logs_store.reset()

@@ -1,0 +1,1 @@
+"""Shipping records to CloudWatch Logs or a Vigil server: the same code, the endpoint decides."""
