@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 import threading
 import time
 import weakref
@@ -66,6 +67,7 @@ class BackgroundQueue(Generic[T]):
         self._items: deque[T] = deque()
         self._fresh_state()
         _open_queues.add(self)  # type: ignore[arg-type]
+        _multiprocessing.in_spawned_child()
 
     def _fresh_state(self) -> None:
         self._wake = threading.Event()
@@ -195,5 +197,29 @@ def _close_at_exit() -> None:
         queue.close()
 
 
-os.register_at_fork(after_in_child=_reset_after_fork)
+class _MultiprocessingHook:
+    """A ``multiprocessing`` child ends with ``os._exit`` after running its finalizers, never ``atexit``: so in
+    such a child the queues are closed by a finalizer, registered once the child has cleared its inherited ones."""
+
+    registered = False
+
+    def before_fork(self) -> None:
+        util = sys.modules.get("multiprocessing.util")
+        if util is not None and not self.registered:
+            util.register_after_fork(self, _MultiprocessingHook.in_child)  # type: ignore[attr-defined]
+            self.registered = True
+
+    def in_child(self) -> None:
+        util = sys.modules["multiprocessing.util"]
+        util.Finalize(None, _close_at_exit, exitpriority=100)  # type: ignore[attr-defined]
+
+    def in_spawned_child(self) -> None:
+        multiprocessing = sys.modules.get("multiprocessing")
+        if multiprocessing is not None and multiprocessing.parent_process() is not None and not self.registered:
+            self.in_child()
+            self.registered = True
+
+
+_multiprocessing = _MultiprocessingHook()
+os.register_at_fork(before=_multiprocessing.before_fork, after_in_child=_reset_after_fork)
 atexit.register(_close_at_exit)

@@ -7,8 +7,7 @@ import sys
 from typing import IO, Any
 
 from vigil.sdk.pipeline import Pipeline, current_pipeline
-from vigil.sdk.processors import exception_text
-from vigil.sdk.rendering import render_console
+from vigil.sdk.rendering import render_console, traceback_text
 
 
 class JSONFormatter(logging.Formatter):
@@ -34,9 +33,30 @@ class ConsoleFormatter(logging.Formatter):
         self.colours = colours
 
     def format(self, record: logging.LogRecord) -> str:
+        return render_console((self.pipeline or current_pipeline()).event(record), colours=self.colours)
+
+
+class TemplateFormatter(logging.Formatter):
+    """A ``%``-style format string (``LOG_FORMAT``) filled from the processed event, not the raw record.
+
+    So ``%(message)s`` is the redacted message, ``%(request_id)s`` works for context fields, an ``extra=``
+    secret prints masked, and the traceback below the line is the redacted one.
+    """
+
+    def __init__(self, fmt: str, datefmt: str | None = None, pipeline: Pipeline | None = None) -> None:
+        super().__init__(fmt, datefmt, style="%", validate=True)
+        self.pipeline = pipeline
+
+    def format(self, record: logging.LogRecord) -> str:
         event = (self.pipeline or current_pipeline()).event(record)
-        trace = exception_text(record.exc_info) if record.exc_info and record.exc_info[1] is not None else None
-        return render_console(event, colours=self.colours, exception_text=trace)
+        values = {key: value for key, value in record.__dict__.items() if key not in ("msg", "args")}
+        values.update(event)
+        if self.usesTime():
+            values["asctime"] = self.formatTime(record, self.datefmt)
+        text = self._fmt % values if self._fmt else str(event["message"])
+        if isinstance(event.get("exception"), dict):
+            text = f"{text}\n{traceback_text(event['exception'])}"
+        return text
 
 
 def is_terminal(stream: IO[Any]) -> bool:
@@ -62,4 +82,4 @@ def make_formatter(spec: str | logging.Formatter | None, stream: IO[Any] | None 
         return JSONFormatter()
     if choice.lower() in ("console", "text", "pretty"):
         return ConsoleFormatter(colours=is_terminal(stream) if stream is not None else False)
-    return logging.Formatter(choice)
+    return TemplateFormatter(choice)

@@ -11,10 +11,9 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any
 
-from vigil.sdk.context import _fields as _context
+from vigil.sdk.context import get_context
 from vigil.sdk.records import RESERVED_ATTRIBUTES
 from vigil.sdk.redaction import Redactor
 
@@ -94,7 +93,9 @@ class StandardEvent:
         extra = attributes.get("_vigil_extra")
         if extra is None:
             extra = extra_fields(record)
-        context = _context.get()
+        context = attributes.get("_vigil_context")
+        if context is None:
+            context = get_context()  # a record from another logger: the context is the caller's, right now
         redactor = self.redactor
         if redactor is not None:
             extra, message = redactor.clean(extra, message)
@@ -155,7 +156,3 @@ def add_exception(record: logging.LogRecord, event: Event) -> Event:
     if record.stack_info:
         event["stack"] = record.stack_info
     return event
-
-
-def exception_text(exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> str:
-    return "".join(traceback.format_exception(*exc_info)).rstrip()

@@ -17,6 +17,8 @@ import time
 from types import CodeType, FrameType
 from typing import Any
 
+from vigil.sdk.context import get_context
+
 # Frames in these files belong to the logging machinery, not to the caller (Vigil's logger adds its own).
 INTERNAL_FILES = {logging.__file__, __file__}
 
@@ -117,6 +119,8 @@ def make_record(
         "threadName": thread.name if thread else None,
         "processName": process["processName"],
         "process": process["process"],
+        # The request context as it was at the call, for destinations that build events on another thread.
+        "_vigil_context": get_context(),
     }
     if _HAS_TASK_NAME:
         attributes["taskName"] = _task_name()

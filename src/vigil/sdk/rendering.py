@@ -25,7 +25,10 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
         return str(value)
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        # orjson refuses lone surrogates (a mis-decoded file name, say): keep them visible as escapes.
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if value is None or isinstance(value, int | float | bool):
         return value
     try:
         orjson.dumps(value)
@@ -54,7 +57,24 @@ _HEADLINE = frozenset({"timestamp", "level", "logger", "message", "exception", "
 _SOURCE = frozenset({"module", "function", "line", "process_id", "thread_id"})
 
 
-def render_console(event: Mapping[str, Any], colours: bool = False, exception_text: str | None = None) -> str:
+def traceback_text(exception: Mapping[str, Any]) -> str:
+    """A structured exception (already redacted) written out the way Python prints a traceback."""
+    parts: list[str] = []
+    current: Mapping[str, Any] | None = exception
+    while current is not None:
+        lines = ["Traceback (most recent call last):"]
+        for frame in current.get("traceback", []):
+            lines.append(f'  File "{frame.get("file")}", line {frame.get("line")}, in {frame.get("function")}')
+            if frame.get("code"):
+                lines.append(f"    {frame['code']}")
+        message = current.get("message")
+        lines.append(f"{current.get('type')}: {message}" if message else str(current.get("type")))
+        parts.insert(0, "\n".join(lines))
+        current = current.get("cause")
+    return "\n\nThe above exception was the direct cause of the following exception:\n\n".join(parts)
+
+
+def render_console(event: Mapping[str, Any], colours: bool = False) -> str:
     """``12:34:56.789 INFO     my_app  Processing request  user_id=user123`` with the traceback below."""
     level = str(event.get("level", ""))
     timestamp = str(event.get("timestamp", ""))
@@ -68,9 +88,9 @@ def render_console(event: Mapping[str, Any], colours: bool = False, exception_te
     line = f"{clock} {label} {event.get('logger', '')}  {event.get('message', '')}"
     if fields:
         line = f"{line}  {fields}"
-    if exception_text:
-        line = f"{line}\n{exception_text}"
-    elif "stack" in event:
+    if isinstance(event.get("exception"), Mapping):
+        line = f"{line}\n{traceback_text(event['exception'])}"
+    if "stack" in event:
         line = f"{line}\n{event['stack']}"
     return line
 

@@ -175,7 +175,11 @@ class DatabaseDestination(logging.Handler):
     # -- the background thread ---------------------------------------------------------------------------------
 
     def _deliver(self, batch: list[tuple[float, Event]]) -> None:
-        rows = [_row(created, event) for created, event in batch]
+        try:
+            rows = [_row(created, event) for created, event in batch]
+        except Exception as failure:
+            self._drop(len(batch), f"they could not be made into rows: {_describe(failure)}")
+            return
         error: Exception | None = None
         attempts = 0
         for delay in (0.0, *self.retry_delays):
@@ -190,7 +194,7 @@ class DatabaseDestination(logging.Handler):
                 with self._count_lock:
                     self._written += len(rows)
                 return
-        self._drop(len(rows), f"{attempts} attempts to write them failed, the last with {_describe(error)}")
+        self._drop(len(rows), f"{_counted(attempts, 'attempt')} to write them failed, the last with {_describe(error)}")
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if not self._table_ready:
@@ -208,7 +212,7 @@ class DatabaseDestination(logging.Handler):
     def _drop(self, count: int, why: str) -> None:
         with self._count_lock:
             self._dropped += count
-        self._report(f"dropped {count} records: {why}")
+        self._report(f"dropped {_counted(count, 'record')}: {why}")
 
     def _report(self, what: str) -> None:
         where = f"{self.engine.url.render_as_string(hide_password=True)}, table {self.table.name}"
@@ -288,6 +292,10 @@ def _short(value: Any) -> str | None:
 
 def _whole(value: Any) -> int | None:
     return value if type(value) is int and -(2**63) <= value < 2**63 else None
+
+
+def _counted(count: int, thing: str) -> str:
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def _describe(error: Exception | None) -> str:

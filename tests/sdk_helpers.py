@@ -1,0 +1,59 @@
+"""Helpers for the SDK's shipping tests: a handler aimed at a test server, and reading back what arrived."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from vigil.sdk.shipping.config import CloudWatchConfig
+from vigil.sdk.shipping.handler import CloudWatchHandler
+from vigil.testing import CREDENTIALS
+
+
+def shipping_config(endpoint_url: str, spool_dir: Path, **options: Any) -> CloudWatchConfig:
+    settings: dict[str, Any] = {
+        "log_group": "/sdk/tests",
+        "log_stream": "worker-1",
+        "endpoint_url": endpoint_url,
+        "region": "us-east-1",
+        "flush_interval": 0.2,
+        "retry_delay": 0.1,
+        "max_retry_delay": 0.5,
+        "spool_dir": spool_dir,
+        **CREDENTIALS,
+    }
+    settings.update(options)
+    return CloudWatchConfig(**settings)
+
+
+def shipping_handler(endpoint_url: str, spool_dir: Path, **options: Any) -> CloudWatchHandler:
+    return CloudWatchHandler(shipping_config(endpoint_url, spool_dir, **options))
+
+
+def stored_messages(logs_client: Any, group: str = "/sdk/tests", stream: str = "worker-1") -> list[dict[str, Any]]:
+    """Every event of the stream, oldest first, its message parsed as JSON."""
+    messages: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = logs_client.get_log_events(
+            logGroupName=group, logStreamName=stream, startFromHead=True, **({"nextToken": token} if token else {})
+        )
+        messages += [json.loads(event["message"]) for event in page["events"]]
+        if page["nextForwardToken"] == token:
+            return messages
+        token = page["nextForwardToken"]
+
+
+def wait_for_messages(logs_client: Any, count: int, timeout: float = 60.0, **where: str) -> list[dict[str, Any]]:
+    """The stream's messages once at least ``count`` have arrived (or whatever is there at the deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            messages = stored_messages(logs_client, **where)
+        except logs_client.exceptions.ResourceNotFoundException:
+            messages = []
+        if len(messages) >= count or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.25)
