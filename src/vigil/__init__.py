@@ -12,6 +12,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "configure": "vigil.sdk.configuration",
     "get_logger": "vigil.sdk.logger",
     "VigilLogger": "vigil.sdk.logger",
     "request_context": "vigil.sdk.context",
@@ -33,6 +34,8 @@ _EXPORTS = {
     "log_dir_destinations": "vigil.sdk.destinations.files",
     "DatabaseDestination": "vigil.sdk.destinations.database",
     "add_db_handler": "vigil.sdk.destinations.database",
+    "SlackDestination": "vigil.sdk.destinations.alerts",
+    "WebhookDestination": "vigil.sdk.destinations.alerts",
     "CloudWatchConfig": "vigil.sdk.shipping.config",
     "CloudWatchHandler": "vigil.sdk.shipping.handler",
     "create_cloudwatch_logger": "vigil.sdk.shipping.loggers",

@@ -26,7 +26,10 @@ class VigilLogger(logging.Logger):
     """A ``logging.Logger`` whose level checks read the stdlib's own per-logger cache directly.
 
     ``Logger.setLevel`` and ``logging.disable`` clear that cache, so a level change is seen at once.
+    The level names are attributes too, so ``@log_function_call(level=logger.DEBUG)`` reads as in the seed.
     """
+
+    DEBUG, INFO, WARNING, ERROR, CRITICAL = _DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL
 
     def _enabled(self, level: int) -> bool:
         try:

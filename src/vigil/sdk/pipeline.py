@@ -62,10 +62,11 @@ def standard_pipeline(
     return Pipeline(chain, StandardEvent(fixed, redactor))
 
 
-def environment_name() -> str:
+def environment_name(env: Mapping[str, str] | None = None) -> str:
     """The deployment environment, from the variables frameworks and platforms set."""
+    env = os.environ if env is None else env
     for variable in ("VIGIL_ENVIRONMENT", "APP_ENV", "ENVIRONMENT", "ENV", "FLASK_ENV"):
-        value = os.environ.get(variable)
+        value = env.get(variable)
         if value:
             return value
     return "development"

@@ -88,18 +88,18 @@ class AlertGate(Generic[T]):
         self.max_per_minute = max_per_minute
         self.max_fingerprints = max_fingerprints
         self.clock = clock
-        self._lock = threading.Lock()
-        self._reset()
+        self._fresh_state()
 
-    def _reset(self) -> None:
+    def _fresh_state(self) -> None:
+        self._lock = threading.Lock()
         # Insertion order is the order windows opened: the first entry is the one to evict.
         self._windows: dict[Hashable, _Window[T]] = {}
         self._sent: deque[float] = deque()
 
-    def reset(self) -> None:
-        """Forget every window and the rate limit's history (a forked child starts afresh)."""
-        with self._lock:
-            self._reset()
+    def reset_after_fork(self) -> None:
+        """In a forked child: forget the parent's windows and rate-limit history, which are the parent's to
+        report, and take a new lock (a parent's thread may have held the old one at the fork)."""
+        self._fresh_state()
 
     def admit(self, key: Hashable, sample: T) -> bool:
         """``True``: send this record now. ``False``: it is counted, and a later summary will report it."""

@@ -1,0 +1,192 @@
+"""The SDK's cost in the calling thread, against stdlib + python-json-logger and structlog + orjson.
+
+The call measured is ``logger.info("msg", extra={3 fields})`` with 2 request-context fields bound, and each
+library produces the same JSON record (timestamp, level, logger, message, module, function, line, process and
+thread ids, environment, app, the context fields, the extra fields). Vigil's logger has the CloudWatch
+handler attached, shipping for real to a ``vigil serve --ephemeral`` it starts; the others write to memory.
+
+Two clocks: ``thread_us`` is CPU time of the calling thread per call (``time.thread_time``), the figure the
+targets are about — what a logging call costs the code that makes it; ``wall_us`` is elapsed time per call,
+which on a busy interpreter also includes the background thread's share of the GIL (shipping, for Vigil).
+Each figure is the median of ``--repeats`` runs of ``--calls`` calls. Prints one JSON line.
+
+    .venv/bin/python bench/sdk_overhead.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+CONTEXT = {"request_id": "req-8f14e45f", "user_id": "user-123"}
+EXTRA = {"order_id": 1042, "status": "paid", "amount": 19.99}
+
+
+def timed(call: Callable[[], None], calls: int, repeats: int) -> dict[str, float]:
+    """Median and best, per call, of ``repeats`` runs, on both clocks."""
+    thread, wall = [], []
+    for _ in range(repeats):
+        started_cpu, started = time.thread_time_ns(), time.perf_counter_ns()
+        for _ in range(calls):
+            call()
+        wall.append((time.perf_counter_ns() - started) / calls / 1000)
+        thread.append((time.thread_time_ns() - started_cpu) / calls / 1000)
+    return {
+        "thread_us": round(statistics.median(thread), 3),
+        "thread_us_best": round(min(thread), 3),
+        "wall_us": round(statistics.median(wall), 3),
+    }
+
+
+def vigil_case(endpoint: str, spool: str) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None], Any]:
+    import vigil
+    from vigil.sdk.pipeline import set_current_pipeline, standard_pipeline
+    from vigil.sdk.redaction import Redactor
+
+    set_current_pipeline(standard_pipeline(app_name="shop", environment="production", redactor=Redactor()))
+    logger = vigil.create_cloudwatch_logger(
+        "bench.vigil",
+        "/bench/sdk",
+        "us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        spool_dir=spool,
+        max_queue_size=1_000_000,
+    )
+    logger.propagate = False
+    vigil.bind(**CONTEXT)
+    return (
+        lambda: logger.info("msg", extra={"order_id": 1042, "status": "paid", "amount": 19.99}),
+        lambda: logger.debug("msg", extra={"order_id": 1042, "status": "paid", "amount": 19.99}),
+        lambda: logger.debug("msg"),
+        logger.cloudwatch_handler,  # type: ignore[attr-defined]
+    )
+
+
+def stdlib_case() -> tuple[Callable[[], None], Callable[[], None], Callable[[], None]]:
+    from pythonjsonlogger.json import JsonFormatter
+
+    class Static(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.environment, record.app = "production", "shop"
+            record.__dict__.update(CONTEXT)
+            return True
+
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(module)s %(funcName)s %(lineno)d %(process)d %(thread)d",
+            rename_fields={
+                "asctime": "timestamp",
+                "levelname": "level",
+                "name": "logger",
+                "funcName": "function",
+                "lineno": "line",
+                "process": "process_id",
+                "thread": "thread_id",
+            },
+        )
+    )
+    handler.addFilter(Static())
+    logger = logging.getLogger("bench.stdlib")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return (
+        lambda: logger.info("msg", extra={"order_id": 1042, "status": "paid", "amount": 19.99}),
+        lambda: logger.debug("msg", extra={"order_id": 1042, "status": "paid", "amount": 19.99}),
+        lambda: logger.debug("msg"),
+    )
+
+
+def structlog_case() -> tuple[Callable[[], None], Callable[[], None], Callable[[], None]]:
+    import structlog
+
+    parameters = structlog.processors.CallsiteParameter
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.CallsiteParameterAdder(
+                [
+                    parameters.MODULE,
+                    parameters.FUNC_NAME,
+                    parameters.LINENO,
+                    parameters.PROCESS,
+                    parameters.THREAD,
+                ]
+            ),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(serializer=orjson.dumps),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.BytesLoggerFactory(io.BytesIO()),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(**CONTEXT)
+    logger = structlog.get_logger().bind(logger="bench.structlog", environment="production", app="shop")
+    return (
+        lambda: logger.info("msg", order_id=1042, status="paid", amount=19.99),
+        lambda: logger.debug("msg", order_id=1042, status="paid", amount=19.99),
+        lambda: logger.debug("msg"),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=50_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    options = parser.parse_args()
+
+    from vigil.testing import VigilServer
+
+    results: dict[str, Any] = {}
+    with VigilServer("--ephemeral") as server, tempfile.TemporaryDirectory() as spool:
+        cases: dict[str, tuple[Callable[[], None], ...]] = {
+            "structlog+orjson": structlog_case(),
+            "stdlib+python-json-logger": stdlib_case(),
+        }
+        *vigil_calls, handler = vigil_case(server.endpoint_url, spool)
+        cases["vigil"] = tuple(vigil_calls)
+        for name, (enabled, disabled, disabled_bare) in cases.items():
+            for call in (enabled, disabled):
+                timed(call, 2_000, 1)  # warm caches, structlog's logger cache, the first PutLogEvents
+            results[name] = {
+                "info_with_extra": timed(enabled, options.calls, options.repeats),
+                "disabled_debug_with_extra": timed(disabled, options.calls * 4, options.repeats),
+                "disabled_debug_bare": timed(disabled_bare, options.calls * 4, options.repeats),
+            }
+        handler.flush(60)
+        stats = handler.stats()
+        handler.close()
+    results["vigil"]["shipped"] = stats
+    print(
+        json.dumps(
+            {
+                "benchmark": "sdk_overhead",
+                "date": time.strftime("%Y-%m-%d"),
+                "python": sys.version.split()[0],
+                "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+                "calls": options.calls,
+                "repeats": options.repeats,
+                "results": results,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
