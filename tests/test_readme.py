@@ -4,13 +4,16 @@ only python3 and pip."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -76,3 +79,33 @@ def test_the_first_command_serves_demo_data_from_a_fresh_copy(tmp_path: Path) ->
         with contextlib.suppress(ProcessLookupError):  # the server may have died on its own
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(60)
+
+
+def sdk_example() -> str:
+    text = (ROOT / "README.md").read_text()
+    heading = re.search(r"^## Log from your application$", text, re.M)
+    assert heading is not None
+    block = re.search(r"^```python\n(.*?)^```", text[heading.end() :], re.S | re.M)
+    assert block is not None
+    return block.group(1)
+
+
+def test_the_sdk_example_ships_its_records_to_the_server(vigil: Any, tmp_path: Path) -> None:
+    script = sdk_example().replace("http://127.0.0.1:4588", vigil.endpoint_url)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "captured: ZeroDivisionError('division by zero')" in result.stdout
+    logs = boto3.client("logs", endpoint_url=vigil.endpoint_url, region_name="us-east-1", **CREDENTIALS)
+    events = logs.filter_log_events(logGroupName="/aws/my-app/production")["events"]
+    records = [json.loads(event["message"]) for event in events]
+    assert [(r["level"], r["message"]) for r in records] == [
+        ("INFO", "Application started"),
+        ("ERROR", "An error occurred"),
+        ("INFO", "Processing request"),
+        ("ERROR", "billing failed"),
+    ]
+    assert records[1]["error_code"] == "E001"
+    assert (records[2]["user_id"], records[2]["request_id"]) == ("user123", "req456")
+    assert records[3]["exception"]["type"] == "ZeroDivisionError"
+    assert (records[3]["component"], records[3]["order_id"]) == ("billing", 42)

@@ -113,9 +113,7 @@ def test_synchronous_mode_sends_from_the_logging_call_when_a_batch_fills(ship: A
     assert sequence(stored_messages(logs_client)) == list(range(6))
 
 
-def test_a_full_queue_drops_new_records_counts_them_and_says_so(
-    ship: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_full_queue_drops_new_records_counts_them_and_says_so(ship: Any, capsys: pytest.CaptureFixture[str]) -> None:
     logger, handler = ship(async_upload=False, batch_size=100, max_queue_size=10)
     for seq in range(25):
         logger.info("overflow %d", seq, extra={"seq": seq})
@@ -209,10 +207,13 @@ _SCRIPT_SETUP = """
 
 
 def test_records_still_queued_at_interpreter_exit_are_delivered(vigil: VigilServer, tmp_path: Path) -> None:
-    script = _SCRIPT_SETUP + """
+    script = (
+        _SCRIPT_SETUP
+        + """
     for seq in range(500):
         logger.info("queued at exit", extra={"seq": seq})
     """
+    )
     started = time.monotonic()
     result = _run_script(script, vigil.endpoint_url, tmp_path / "spool")
     assert result.returncode == 0, result.stderr
@@ -221,7 +222,9 @@ def test_records_still_queued_at_interpreter_exit_are_delivered(vigil: VigilServ
 
 
 def test_a_forked_worker_logs_after_fork_and_nothing_is_sent_twice(vigil: VigilServer, tmp_path: Path) -> None:
-    script = _SCRIPT_SETUP + """
+    script = (
+        _SCRIPT_SETUP
+        + """
     for seq in range(100):
         logger.info("parent before fork", extra={"seq": seq, "who": "parent"})
     pid = os.fork()
@@ -234,6 +237,7 @@ def test_a_forked_worker_logs_after_fork_and_nothing_is_sent_twice(vigil: VigilS
     for seq in range(100, 200):
         logger.info("parent after fork", extra={"seq": seq, "who": "parent"})
     """
+    )
     result = _run_script(script, vigil.endpoint_url, tmp_path / "spool")
     assert result.returncode == 0, result.stderr
     messages = stored_messages(vigil.client("logs"))
@@ -244,7 +248,9 @@ def test_a_forked_worker_logs_after_fork_and_nothing_is_sent_twice(vigil: VigilS
 
 
 def test_a_multiprocessing_child_flushes_when_it_finishes(vigil: VigilServer, tmp_path: Path) -> None:
-    script = _SCRIPT_SETUP + """
+    script = (
+        _SCRIPT_SETUP
+        + """
     import multiprocessing
 
     def work(n):
@@ -257,6 +263,7 @@ def test_a_multiprocessing_child_flushes_when_it_finishes(vigil: VigilServer, tm
     process.join()
     assert process.exitcode == 0
     """
+    )
     result = _run_script(script, vigil.endpoint_url, tmp_path / "spool")
     assert result.returncode == 0, result.stderr
     messages = stored_messages(vigil.client("logs"))
@@ -270,7 +277,8 @@ def test_records_a_process_could_not_send_before_exiting_arrive_with_the_next_ru
     unreachable = f"http://127.0.0.1:{_free_port()}"
     spool = tmp_path / "spool"
     first = _run_script(
-        _SCRIPT_SETUP + """
+        _SCRIPT_SETUP
+        + """
     for seq in range(40):
         logger.info("nobody listening", extra={"seq": seq})
     """,
@@ -280,7 +288,8 @@ def test_records_a_process_could_not_send_before_exiting_arrive_with_the_next_ru
     assert first.returncode == 0, first.stderr
     assert "spooled 40" in first.stderr
     second = _run_script(
-        _SCRIPT_SETUP + """
+        _SCRIPT_SETUP
+        + """
     for seq in range(40, 60):
         logger.info("next run", extra={"seq": seq})
     """,
