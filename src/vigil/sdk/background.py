@@ -71,6 +71,7 @@ class BackgroundQueue(Generic[T]):
 
     def _fresh_state(self) -> None:
         self._wake = threading.Event()
+        self._wake_pending = False
         self.closing = threading.Event()
         self._idle = threading.Condition()
         self._busy = False
@@ -89,7 +90,9 @@ class BackgroundQueue(Generic[T]):
         items.append(item)
         if self._thread is None and self.threaded:
             self._start()
-        if len(items) >= self.max_batch:
+        if len(items) >= self.max_batch and not self._wake_pending:
+            # Once per batch, not once per record: Event.set takes a lock.
+            self._wake_pending = True
             self._wake.set()
         return True
 
@@ -157,6 +160,7 @@ class BackgroundQueue(Generic[T]):
         while not self._closed:
             self._wake.wait(self.interval)
             self._wake.clear()
+            self._wake_pending = False
             self._drain()
             if self.on_tick is not None and not self._closed:
                 with contextlib.suppress(Exception):  # the same rule as for deliver

@@ -74,16 +74,17 @@ class StandardEvent:
         self.redactor = redactor
         self._contexts: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
 
-    def _clean_context(self, context: Mapping[str, Any]) -> Mapping[str, Any]:
-        assert self.redactor is not None
+    def _fields_for(self, context: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The fixed fields and the (redacted) context, merged: once per context, since a context is immutable."""
         seen = self._contexts.get(id(context))
         if seen is not None and seen[0] is context:
             return seen[1]
         if len(self._contexts) >= 256:
             self._contexts.clear()
-        cleaned = self.redactor.clean(context)[0]
-        self._contexts[id(context)] = (context, cleaned)
-        return cleaned
+        cleaned = self.redactor.clean(context)[0] if self.redactor is not None else context
+        merged = {**self.fixed, **cleaned}
+        self._contexts[id(context)] = (context, merged)
+        return merged
 
     def __call__(self, record: logging.LogRecord) -> Event:
         message = record.msg if type(record.msg) is str else str(record.msg)
@@ -99,8 +100,6 @@ class StandardEvent:
         redactor = self.redactor
         if redactor is not None:
             extra, message = redactor.clean(extra, message)
-            if context:
-                context = self._clean_context(context)
         event = {
             "timestamp": iso_timestamp(record.created),
             "level": record.levelname,
@@ -112,10 +111,10 @@ class StandardEvent:
             "process_id": record.process,
             "thread_id": record.thread,
         }
-        if self.fixed:
-            event.update(self.fixed)
         if context:
-            event.update(context)
+            event.update(self._fields_for(context))
+        elif self.fixed:
+            event.update(self.fixed)
         if extra:
             event.update(extra)
         if record.exc_info or record.stack_info:

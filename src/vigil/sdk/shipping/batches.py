@@ -39,6 +39,8 @@ def fit(message: bytes, policy: str = "split", limit: int = MAX_EVENT_BYTES) -> 
     """``message`` as one or more messages of at most ``limit`` bytes: split in order, or truncated with a mark."""
     if len(message) <= limit:
         return [message]
+    if limit < 4:
+        raise ValueError("limit must hold at least one UTF-8 character (4 bytes)")
     if policy == "truncate":
         return [message[: _boundary(message, limit - len(TRUNCATION_MARK))] + TRUNCATION_MARK]
     parts, start = [], 0

@@ -13,7 +13,7 @@ class ShippingCounters:
     replayed: int = 0  # delivered from the spool (also counted in sent)
     dropped: int = 0  # lost: queue full, spool full, or refused by the endpoint (each reported on stderr)
     rejected: int = 0  # accepted in a batch but not stored (rejectedLogEventsInfo)
-    split: int = 0  # oversized records split into several events (or truncated, with oversize="truncate")
+    split: int = 0  # records over the event size limit, split into several events (or truncated)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

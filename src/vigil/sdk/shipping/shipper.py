@@ -17,7 +17,7 @@ from vigil.sdk.shipping.batches import Event, batches, prepare
 from vigil.sdk.shipping.client import LogsClient, Outcome, PutResult
 from vigil.sdk.shipping.config import CloudWatchConfig
 from vigil.sdk.shipping.counters import ShippingCounters
-from vigil.sdk.shipping.limits import MAX_BATCH_BYTES
+from vigil.sdk.shipping.limits import MAX_BATCH_BYTES, MAX_EVENT_BYTES
 from vigil.sdk.shipping.spool import Spool
 
 _ORPHAN_CHECK_S = 60.0
@@ -61,8 +61,7 @@ class Shipper:
 
     def deliver(self, items: list[Event]) -> None:
         events = prepare(items, _now_ms(), self.config.oversize)
-        if len(events) > len(items):
-            self.counters.split += len(events) - len(items)
+        self.counters.split += sum(1 for _, message in items if len(message) > MAX_EVENT_BYTES)
         if self._spool_has_backlog():
             self.replay()
             if self._backlog:

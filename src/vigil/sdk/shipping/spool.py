@@ -123,32 +123,16 @@ class Spool:
         """The oldest unsent records (at most ``max_events``, and ``max_bytes`` counted as PutLogEvents counts),
         their segment and the offset to ``commit`` once they are delivered; ``None`` when the spool is empty."""
         with self._lock:
-            found = self._next()
-            if found is None:
-                return None
-            path, handle, offset = found
-            handle.seek(offset)
-            events: list[Event] = []
-            size = 0
-            position = offset
-            for line in handle:
-                if not line.endswith(b"\n"):
-                    break  # a line cut short by a crash mid-write: the rest of it never arrived
-                try:
-                    timestamp, text = orjson.loads(line)
-                    event = (int(timestamp), text.encode("utf-8"))
-                except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
-                    position += len(line)  # a damaged line cannot be sent; skip it rather than block the rest
-                    continue
-                cost = len(event[1]) + EVENT_OVERHEAD_BYTES
-                if events and (len(events) >= max_events or size + cost > max_bytes):
-                    break
-                events.append(event)
-                size += cost
-                position += len(line)
-            if not events and position == offset:
-                return None
-            return path, position, events
+            while (found := self._next()) is not None:
+                path, handle, offset = found
+                events, position = _read_lines(handle, offset, max_events, max_bytes)
+                if events or position != offset:
+                    return path, position, events
+                if path == self._active:
+                    return None
+                # Only a line cut short by a crash is left: its record never arrived whole. The segment is done.
+                self._retire(path)
+            return None
 
     def commit(self, path: Path, offset: int) -> None:
         """Mark everything before ``offset`` in ``path`` as delivered."""
@@ -203,3 +187,27 @@ def _offset(path: Path) -> int:
         return int(path.with_name(path.name + ".offset").read_bytes() or b"0")
     except (FileNotFoundError, ValueError):
         return 0
+
+
+def _read_lines(handle: IO[bytes], offset: int, max_events: int, max_bytes: int) -> tuple[list[Event], int]:
+    """Records from ``offset`` on, within the limits, and the offset after the last one read."""
+    handle.seek(offset)
+    events: list[Event] = []
+    size = 0
+    position = offset
+    for line in handle:
+        if not line.endswith(b"\n"):
+            break  # a line cut short by a crash mid-write: the rest of it never arrived
+        try:
+            timestamp, text = orjson.loads(line)
+            event = (int(timestamp), text.encode("utf-8"))
+        except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
+            position += len(line)  # a damaged line cannot be sent; skip it rather than block the rest
+            continue
+        cost = len(event[1]) + EVENT_OVERHEAD_BYTES
+        if events and (len(events) >= max_events or size + cost > max_bytes):
+            break
+        events.append(event)
+        size += cost
+        position += len(line)
+    return events, position
