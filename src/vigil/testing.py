@@ -111,6 +111,8 @@ class VigilServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
     def kill(self) -> None:

@@ -175,7 +175,7 @@ class BackgroundQueue(Generic[T]):
             try:
                 self.deliver(batch)
                 self.counters.delivered_batches += 1
-            except Exception:
+            except Exception:  # a failing destination must not kill the thread; the loss is counted
                 self.counters.dropped += len(batch)
             finally:
                 with self._idle:

@@ -3,8 +3,9 @@
 An argument left as ``None`` is read from the environment (the seed's variables): LOG_LEVEL, LOG_FORMAT,
 LOG_DIR, APP_NAME, the environment name (VIGIL_ENVIRONMENT, APP_ENV, ENVIRONMENT, ENV, FLASK_ENV),
 SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN, SLACK_CHANNEL_ID, VIGIL_ALERT_WEBHOOK_URL, VIGIL_DATABASE_URL, and for
-shipping VIGIL_LOG_GROUP and VIGIL_LOG_STREAM (the endpoint, region and credentials resolve as boto3's do:
-AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_REGION, ...). Calling it again replaces what the previous call installed.
+shipping VIGIL_LOG_GROUP, VIGIL_LOG_STREAM and VIGIL_ENDPOINT_URL (otherwise the endpoint, region and
+credentials resolve as boto3's do, from the process environment: AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_REGION,
+...). Calling it again replaces what the previous call installed; a call that raises changes nothing.
 """
 
 from __future__ import annotations
@@ -61,48 +62,52 @@ def configure(
     """
     env = os.environ if env is None else env
     target = logger if isinstance(logger, logging.Logger) else get_logger(logger)
-    name = target.name
-    for handler in _installed.pop(name, []):
-        target.removeHandler(handler)
-        handler.close()
-
+    # Everything is built and checked before anything changes: a call that fails leaves the last one in place.
+    new_level = _level(level if level is not None else env.get("LOG_LEVEL", "INFO"))
     redactor = (
         Redactor(keys=(*DEFAULT_SECRET_KEYS, *redact_keys), patterns=(*DEFAULT_VALUE_PATTERNS, *redact_patterns))
         if redact
         else None
     )
-    set_current_pipeline(
-        standard_pipeline(
-            app_name=app_name or env.get("APP_NAME"),
-            environment=environment or environment_name(env),
-            redactor=redactor,
-            processors=processors,
-        )
+    pipeline = standard_pipeline(
+        app_name=app_name or env.get("APP_NAME"),
+        environment=environment or environment_name(env),
+        redactor=redactor,
+        processors=processors,
     )
-    target.setLevel(_level(level if level is not None else env.get("LOG_LEVEL", "INFO")))
-
     handlers: list[logging.Handler] = []
-    if console:
-        handlers.append(ConsoleDestination(format=format or env.get("LOG_FORMAT") or "auto"))
-    directory = log_dir or env.get("LOG_DIR")
-    if directory:
-        from vigil.sdk.destinations.files import log_dir_destinations
+    try:
+        if console:
+            handlers.append(ConsoleDestination(format=format or env.get("LOG_FORMAT") or "auto"))
+        directory = log_dir or env.get("LOG_DIR")
+        if directory:
+            from vigil.sdk.destinations.files import log_dir_destinations
 
-        app = app_name or env.get("APP_NAME") or "app"
-        handlers += log_dir_destinations(directory, app, text_format=_text_format(format or env.get("LOG_FORMAT")))
-    handlers += _alert_destinations(env, slack_webhook_url, slack_bot_token, slack_channel, webhook_url)
-    database = database_url or env.get("VIGIL_DATABASE_URL")
-    if database:
-        from vigil.sdk.destinations.database import DatabaseDestination
+            app = app_name or env.get("APP_NAME") or "app"
+            text = _text_format(format or env.get("LOG_FORMAT"))
+            handlers += log_dir_destinations(directory, app, text_format=text)
+        handlers += _alert_destinations(env, slack_webhook_url, slack_bot_token, slack_channel, webhook_url)
+        database = database_url or env.get("VIGIL_DATABASE_URL")
+        if database:
+            from vigil.sdk.destinations.database import DatabaseDestination
 
-        handlers.append(DatabaseDestination(database))
-    shipping = _cloudwatch_handler(cloudwatch, env)
-    if shipping is not None:
-        handlers.append(shipping)
+            handlers.append(DatabaseDestination(database))
+        shipping = _cloudwatch_handler(cloudwatch, env)
+        if shipping is not None:
+            handlers.append(shipping)
+    except BaseException:
+        for handler in handlers:
+            handler.close()
+        raise
 
+    for handler in _installed.pop(target.name, []):
+        target.removeHandler(handler)
+        handler.close()
+    set_current_pipeline(pipeline)
+    target.setLevel(new_level)
     for handler in handlers:
         target.addHandler(handler)
-    _installed[name] = handlers
+    _installed[target.name] = handlers
     return target
 
 

@@ -7,12 +7,14 @@ stdlib loggers (third-party libraries) pass through the same handlers and the sa
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from vigil.sdk.records import INTERNAL_FILES, caller_frame, make_record
 
 INTERNAL_FILES.add(__file__)
 
+_LogRecord = logging.LogRecord
 _DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = (
     logging.DEBUG,
     logging.INFO,
@@ -30,6 +32,13 @@ class VigilLogger(logging.Logger):
     """
 
     DEBUG, INFO, WARNING, ERROR, CRITICAL = _DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL
+
+    # False for a subclass that overrides makeRecord: its records must come from its own makeRecord.
+    _builds_own_records = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._builds_own_records = cls.makeRecord is logging.Logger.makeRecord
 
     def _enabled(self, level: int) -> bool:
         try:
@@ -80,22 +89,27 @@ class VigilLogger(logging.Logger):
         stack_info: bool = False,
         stacklevel: int = 1,
     ) -> None:
-        if (
-            stack_info
-            or logging.getLogRecordFactory() is not logging.LogRecord
-            or type(self).makeRecord is not (logging.Logger.makeRecord)
-        ):
-            # Customised record creation: let the stdlib do it its way.
-            super()._log(level, msg, args, exc_info, extra, stack_info, stacklevel + 1)
+        if stack_info or logging._logRecordFactory is not _LogRecord or not self._builds_own_records:  # type: ignore[attr-defined]
+            # Customised record creation, or a stack to format: the stdlib's way, told to skip our frames.
+            ours, frame = 0, sys._getframe(0)
+            while frame is not None and frame.f_code.co_filename == __file__:
+                ours, frame = ours + 1, frame.f_back
+            super()._log(level, msg, args, exc_info, extra, stack_info, stacklevel + ours)
             return
         if exc_info:
             if isinstance(exc_info, BaseException):
                 exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
             elif not isinstance(exc_info, tuple):
-                import sys
-
                 exc_info = sys.exc_info()
-        self.handle(make_record(self.name, level, msg, args, exc_info, extra, caller_frame(stacklevel)))
+        # Called from debug()/info()/...: two frames up is the caller. Anything else takes the general walk.
+        frame = sys._getframe(2)
+        if stacklevel != 1 or frame.f_code.co_filename in INTERNAL_FILES:
+            frame = caller_frame(stacklevel)
+        record = make_record(self.name, level, msg, args, exc_info, extra, frame)
+        if self.filters or self.disabled:
+            self.handle(record)
+        else:
+            self.callHandlers(record)
 
 
 def get_logger(name: str | None = None) -> logging.Logger:

@@ -21,16 +21,18 @@ Event = dict[str, Any]
 Processor = Callable[[logging.LogRecord, Event], Event]
 EventBuilder = Callable[[logging.LogRecord], Event]
 
-_second_prefix: list[Any] = [-1, ""]
+_second: tuple[int, str] = (-1, "")  # replaced whole, never mutated: threads read it without a lock
 _MILLISECONDS = [f".{ms:03d}Z" for ms in range(1000)]
 
 
 def iso_timestamp(created: float) -> str:
     """``2025-06-28T12:34:56.789Z``: ISO 8601, UTC, milliseconds (the date part is cached per second)."""
+    global _second
     seconds = int(created)
-    if _second_prefix[0] != seconds:
-        _second_prefix[:] = [seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))]
-    return _second_prefix[1] + _MILLISECONDS[int((created - seconds) * 1000)]
+    cached = _second
+    if cached[0] != seconds:
+        cached = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return cached[1] + _MILLISECONDS[int((created - seconds) * 1000)]
 
 
 def base_event(record: logging.LogRecord) -> Event:
@@ -125,7 +127,8 @@ class StandardEvent:
 
 
 def structured_exception(error: BaseException, depth: int = 0) -> Event:
-    """An exception as data: type, message, frames, and the exception it came from (``__cause__``)."""
+    """An exception as data: type, message, frames, and the exception it came from: ``cause`` for
+    ``raise ... from ...``, ``context`` for one raised while handling another (five levels at most)."""
     frames = [
         {"file": frame.filename, "line": frame.lineno, "function": frame.name, "code": frame.line}
         for frame in traceback.extract_tb(error.__traceback__)
@@ -135,9 +138,11 @@ def structured_exception(error: BaseException, depth: int = 0) -> Event:
         "message": str(error),
         "traceback": frames,
     }
-    origin = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
-    if origin is not None and depth < 5:
-        described["cause"] = structured_exception(origin, depth + 1)
+    if depth < 5:
+        if error.__cause__ is not None:
+            described["cause"] = structured_exception(error.__cause__, depth + 1)  # raise ... from ...
+        elif error.__context__ is not None and not error.__suppress_context__:
+            described["context"] = structured_exception(error.__context__, depth + 1)  # raised while handling
     return described
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from types import CodeType, FrameType
 from typing import Any
 
@@ -64,8 +65,8 @@ def caller_frame(stacklevel: int = 1) -> FrameType | None:
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename in INTERNAL_FILES:
         frame = frame.f_back
-    while stacklevel > 1 and frame is not None:
-        frame = frame.f_back
+    while stacklevel > 1 and frame is not None and frame.f_back is not None:
+        frame = frame.f_back  # past the outermost frame, the stdlib stops at it: so do we
         stacklevel -= 1
     return frame
 
@@ -93,7 +94,7 @@ def make_record(
             "(unknown file)",
             "Unknown",
         )
-    if args and len(args) == 1 and isinstance(args[0], dict) and args[0]:
+    if args and len(args) == 1 and isinstance(args[0], Mapping) and args[0]:
         args = args[0]  # the stdlib's rule for ``log("%(key)s", {"key": 1})``
     thread = threading.current_thread() if logging.logThreads else None
     process = _process or _process_facts()

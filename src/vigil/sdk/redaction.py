@@ -57,10 +57,13 @@ DEFAULT_VALUE_PATTERNS: tuple[SecretPattern, ...] = (
     SecretPattern(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", ("eyJ",)),  # JWT
     SecretPattern(r"\bxox[abprs]-[A-Za-z0-9-]{10,}", ("xox",)),  # Slack token
     SecretPattern(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----", ("PRIVATE KEY",)),
-    SecretPattern(r"\b(?:\d[ -]?){12,18}\d\b", ("0000",)),  # payment card number (checked with Luhn below)
+    # A payment card number: 15 to 19 digits from a card network's range (2-6), Luhn-checked below. Epoch
+    # timestamps (13 digits in ms, 16 in µs, starting with 1) never qualify.
+    SecretPattern(r"\b[2-6](?:\d[ -]?){13,17}\d\b", ("0000",)),
 )
 
 _CONTAINERS = frozenset({dict, list, tuple})
+_MAX_DEPTH = 32
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 # Fields the logging machinery fills from code, never from data.
@@ -139,16 +142,20 @@ class Redactor:
             return self._values.search(text) is not None
         return self._markers.search(text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO)) is not None
 
-    def redact(self, value: Any) -> Any:
-        """``value`` with secret fields and secret-shaped text masked, at any depth."""
+    def redact(self, value: Any, depth: int = 0) -> Any:
+        """``value`` with secret fields and secret-shaped text masked, 32 levels deep (deeper is cut off: a value
+        that contains itself must not crash a logging call)."""
         if isinstance(value, str):
             return self.mask_text(value) if self.suspicious(value) else value
+        if depth > _MAX_DEPTH and isinstance(value, dict | list | tuple):
+            return "<nested too deep>"
         if isinstance(value, dict):
             return {
-                k: self.mask if isinstance(k, str) and self.secret_key(k) else self.redact(v) for k, v in value.items()
+                k: self.mask if isinstance(k, str) and self.secret_key(k) else self.redact(v, depth + 1)
+                for k, v in value.items()
             }
         if isinstance(value, list | tuple):
-            return [self.redact(item) for item in value]
+            return [self.redact(item, depth + 1) for item in value]
         return value
 
     def clean(self, fields: Mapping[str, Any], message: str = "") -> tuple[Mapping[str, Any], str]:
@@ -177,10 +184,10 @@ class Redactor:
             event.update(cleaned)  # same keys: the order is kept
         return event
 
-    def _classify(self, key: str) -> None:
+    def _classify(self, key: Any) -> None:
         if len(self._known) >= 10_000:  # keys come from code, but extra= may be data: stay bounded
             self._known.clear()
             self._secrets.clear()
         self._known.add(key)
-        if self.secret_key(key):
+        if isinstance(key, str) and self.secret_key(key):
             self._secrets.add(key)

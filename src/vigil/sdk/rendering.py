@@ -11,30 +11,43 @@ import orjson
 # record: such a record takes the fallback path instead.
 
 
-def _as_text(value: Any) -> str:
+_MAX_DEPTH = 32
+
+
+def _as_text(value: Any) -> Any:
+    """orjson's ``default``: sets become lists, anything else its text."""
+    if isinstance(value, set | frozenset):
+        return list(value)
     try:
         return str(value)
-    except Exception:
+    except Exception:  # a broken __str__ must not break logging
         return f"<unprintable {type(value).__name__}>"
 
 
-def _plain(value: Any) -> Any:
-    """A copy orjson can always encode: unknown objects and out-of-range integers become strings."""
+def _safe_text(text: str) -> str:
+    # orjson refuses lone surrogates (a mis-decoded file name, say): keep them visible as escapes.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A copy orjson can always encode: unknown objects, out-of-range integers and keys that are not text become
+    text; nesting deeper than 32 levels (a value that contains itself, say) is cut off."""
+    if depth > _MAX_DEPTH:
+        return "<nested too deep>"
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_safe_text(_as_text(k)): _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
         return str(value)
     if isinstance(value, str):
-        # orjson refuses lone surrogates (a mis-decoded file name, say): keep them visible as escapes.
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return _safe_text(value)
     if value is None or isinstance(value, int | float | bool):
         return value
     try:
-        orjson.dumps(value)
+        orjson.dumps(value, default=_as_text)
     except TypeError:
-        return _as_text(value)
+        return _safe_text(str(_as_text(value)))
     return value
 
 
@@ -58,21 +71,26 @@ _HEADLINE = frozenset({"timestamp", "level", "logger", "message", "exception", "
 _SOURCE = frozenset({"module", "function", "line", "process_id", "thread_id"})
 
 
+_LINKS = {
+    "cause": "The above exception was the direct cause of the following exception:",
+    "context": "During handling of the above exception, another exception occurred:",
+}
+
+
 def traceback_text(exception: Mapping[str, Any]) -> str:
     """A structured exception (already redacted) written out the way Python prints a traceback."""
-    parts: list[str] = []
-    current: Mapping[str, Any] | None = exception
-    while current is not None:
-        lines = ["Traceback (most recent call last):"]
-        for frame in current.get("traceback", []):
-            lines.append(f'  File "{frame.get("file")}", line {frame.get("line")}, in {frame.get("function")}')
-            if frame.get("code"):
-                lines.append(f"    {frame['code']}")
-        message = current.get("message")
-        lines.append(f"{current.get('type')}: {message}" if message else str(current.get("type")))
-        parts.insert(0, "\n".join(lines))
-        current = current.get("cause")
-    return "\n\nThe above exception was the direct cause of the following exception:\n\n".join(parts)
+    text = ""
+    for link, label in _LINKS.items():
+        if isinstance(exception.get(link), Mapping):
+            text = f"{traceback_text(exception[link])}\n\n{label}\n\n"
+    lines = ["Traceback (most recent call last):"]
+    for frame in exception.get("traceback", []):
+        lines.append(f'  File "{frame.get("file")}", line {frame.get("line")}, in {frame.get("function")}')
+        if frame.get("code"):
+            lines.append(f"    {frame['code']}")
+    message = exception.get("message")
+    lines.append(f"{exception.get('type')}: {message}" if message else str(exception.get("type")))
+    return text + "\n".join(lines)
 
 
 def render_console(event: Mapping[str, Any], colours: bool = False) -> str:

@@ -163,7 +163,7 @@ class AlertDestination(logging.Handler):
                 self.counters.suppressed += 1
         except RecursionError:
             raise
-        except Exception:
+        except Exception:  # the stdlib contract: report it, never raise into the application
             self.handleError(record)
 
     def flush(self, timeout: float | None = None) -> bool:  # type: ignore[override]

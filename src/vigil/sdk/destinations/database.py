@@ -150,7 +150,7 @@ class DatabaseDestination(logging.Handler):
                 self._refusing = True
                 why = "the handler is closed" if self.queue.closing.is_set() else "its queue is full"
                 self._report(f"is dropping records: {why} ({self.queue.max_items} records at most wait to be written)")
-        except Exception:
+        except Exception:  # the stdlib contract: report it, never raise into the application
             self.handleError(record)
 
     def flush(self, timeout: float | None = None) -> bool:

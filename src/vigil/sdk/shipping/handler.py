@@ -80,7 +80,7 @@ class CloudWatchHandler(logging.Handler):
                 self.flush()
         except RecursionError:
             raise
-        except Exception:
+        except Exception:  # the stdlib contract: report it, never raise into the application
             self.handleError(record)
 
     def _note_overflow(self) -> None:
