@@ -114,7 +114,8 @@ class StandardEvent:
             "thread_id": record.thread,
         }
         if context:
-            event.update(self._fields_for(context))
+            seen = self._contexts.get(id(context))
+            event.update(seen[1] if seen is not None and seen[0] is context else self._fields_for(context))
         elif self.fixed:
             event.update(self.fixed)
         if extra:

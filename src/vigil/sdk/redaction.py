@@ -62,7 +62,6 @@ DEFAULT_VALUE_PATTERNS: tuple[SecretPattern, ...] = (
     SecretPattern(r"\b[2-6](?:\d[ -]?){13,17}\d\b", ("0000",)),
 )
 
-_CONTAINERS = frozenset({dict, list, tuple})
 _MAX_DEPTH = 32
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
@@ -110,6 +109,7 @@ class Redactor:
         # Field names already classified, and those of them that are secret.
         self._known: set[str] = set()
         self._secrets: set[str] = set()
+        self._texts: dict[str, bool] = {}  # short texts already checked, and whether they may hold a secret
 
     def secret_key(self, key: str) -> bool:
         verdict = self._verdicts.get(key)
@@ -158,24 +158,39 @@ class Redactor:
             return [self.redact(item, depth + 1) for item in value]
         return value
 
+    def _verdict(self, text: str) -> bool:
+        """``suspicious(text)``, remembered for short texts: messages and field values repeat far more than they
+        vary (templates, statuses, the same user id for a whole request)."""
+        verdict = self.suspicious(text)
+        if len(text) <= 256:
+            if len(self._texts) >= 4096:
+                self._texts.clear()
+            self._texts[text] = verdict
+        return verdict
+
     def clean(self, fields: Mapping[str, Any], message: str = "") -> tuple[Mapping[str, Any], str]:
         """``fields`` and ``message`` with secrets masked; the very same objects when there is nothing to mask."""
         if not self._known.issuperset(fields):
             for key in fields:
                 self._classify(key)
-        texts = [message]
+        texts = self._texts
+        found = texts.get(message)
+        if found is None:
+            found = self._verdict(message)
         nested = False
         for value in fields.values():
             if type(value) is str:
-                texts.append(value)
-            elif type(value) in _CONTAINERS or isinstance(value, dict | list | tuple):
+                verdict = texts.get(value)
+                if verdict is None:
+                    verdict = self._verdict(value)
+                found = found or verdict
+            elif isinstance(value, dict | list | tuple):
                 nested = True
-        suspicious = self.suspicious("\n".join(texts))
-        if not suspicious and not nested and self._secrets.isdisjoint(fields):
+        if not found and not nested and self._secrets.isdisjoint(fields):
             return fields, message
         secrets = self._secrets
         cleaned = {key: self.mask if key in secrets else self.redact(value) for key, value in fields.items()}
-        return cleaned, self.mask_text(message) if suspicious else message
+        return cleaned, self.mask_text(message) if self.suspicious(message) else message
 
     def __call__(self, record: logging.LogRecord, event: dict[str, Any]) -> dict[str, Any]:
         rest = {key: value for key, value in event.items() if key not in _MACHINE_FIELDS}

@@ -17,6 +17,7 @@ from typing import Any
 
 from vigil.sdk.background import BackgroundQueue
 from vigil.sdk.formatters import JSONFormatter, make_formatter
+from vigil.sdk.pipeline import current_pipeline
 from vigil.sdk.shipping.batches import Event
 from vigil.sdk.shipping.client import LogsClient
 from vigil.sdk.shipping.config import CloudWatchConfig
@@ -70,7 +71,7 @@ class CloudWatchHandler(logging.Handler):
         try:
             formatter = self.formatter
             if type(formatter) is JSONFormatter:
-                message = formatter.render(record)
+                message = (formatter.pipeline or current_pipeline()).json(record)
             else:
                 message = self.format(record).encode("utf-8", "backslashreplace")
             if not self.queue.put((int(record.created * 1000), message)):
