@@ -33,7 +33,9 @@ class QueueCounters:
 
 
 class BackgroundQueue(Generic[T]):
-    """``deliver(batch)`` runs on the background thread with up to ``max_batch`` items, oldest first.
+    """``deliver(batch)`` runs on the background thread with up to ``max_batch`` items, oldest first. The thread
+    wakes when ``wake_at`` items wait (default: ``max_batch``) or every ``interval`` seconds; when more are
+    waiting by then, a batch takes up to ``max_batch`` of them.
 
     ``deliver`` should not raise; if it does, the batch is counted as dropped and the thread carries on.
     ``on_tick`` runs after every wake-up, for work that does not wait for new items (retrying a backlog).
@@ -52,6 +54,7 @@ class BackgroundQueue(Generic[T]):
         exit_timeout: float = 5.0,
         on_tick: Callable[[], None] | None = None,
         threaded: bool = True,
+        wake_at: int | None = None,
     ) -> None:
         if max_items < 1 or max_batch < 1:
             raise ValueError("max_items and max_batch must be at least 1")
@@ -59,6 +62,7 @@ class BackgroundQueue(Generic[T]):
         self.deliver = deliver
         self.max_items = max_items
         self.max_batch = max_batch
+        self.wake_at = min(wake_at or max_batch, max_batch)
         self.interval = interval
         self.exit_timeout = exit_timeout
         self.on_tick = on_tick
@@ -90,7 +94,7 @@ class BackgroundQueue(Generic[T]):
         items.append(item)
         if self._thread is None and self.threaded:
             self._start()
-        if len(items) >= self.max_batch and not self._wake_pending:
+        if len(items) >= self.wake_at and not self._wake_pending:
             # Once per batch, not once per record: Event.set takes a lock.
             self._wake_pending = True
             self._wake.set()

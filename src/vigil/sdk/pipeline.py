@@ -36,7 +36,8 @@ class Pipeline:
         cached = attributes.get("_vigil_json")
         if cached is not None and cached[0] is self:
             return cached[1]  # type: ignore[no-any-return]
-        data = render_json(self.event(record))
+        cached = attributes.get("_vigil_event")
+        data = render_json(cached[1] if cached is not None and cached[0] is self else self.event(record))
         attributes["_vigil_json"] = (self, data)
         return data
 

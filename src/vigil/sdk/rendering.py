@@ -54,6 +54,10 @@ def _plain(value: Any, depth: int = 0) -> Any:
 def render_json(event: Mapping[str, Any]) -> bytes:
     """One JSON object, UTF-8, no trailing newline. Anything orjson cannot encode natively is rendered as text."""
     try:
+        return orjson.dumps(event)
+    except TypeError:  # something orjson does not know natively: a set, a custom object, a lone surrogate
+        pass
+    try:
         return orjson.dumps(event, default=_as_text)
     except TypeError:
         return orjson.dumps(_plain(event))

@@ -60,6 +60,18 @@ def within_window(timestamp: int, now_ms: int) -> int:
 
 def prepare(events: Iterable[Event], now_ms: int, oversize: str = "split") -> list[Event]:
     """Fitted, windowed and in time order (records with equal times keep their logging order)."""
+    events = list(events)
+    if not events:
+        return events
+    # The usual case, checked with C-level builtins: nothing to fit, nothing to move, already in order.
+    timestamps = [timestamp for timestamp, _ in events]
+    if (
+        max(map(len, (message for _, message in events))) <= MAX_EVENT_BYTES
+        and now_ms - MAX_AGE_MS + WINDOW_MARGIN_MS <= min(timestamps)
+        and max(timestamps) <= now_ms + MAX_AHEAD_MS - WINDOW_MARGIN_MS
+        and timestamps == sorted(timestamps)
+    ):
+        return events
     ready = [
         (within_window(timestamp, now_ms), part) for timestamp, message in events for part in fit(message, oversize)
     ]
@@ -70,6 +82,15 @@ def prepare(events: Iterable[Event], now_ms: int, oversize: str = "split") -> li
 def batches(events: list[Event], max_events: int = MAX_BATCH_EVENTS) -> Iterator[list[Event]]:
     """Cut time-ordered, fitted events into batches that obey PutLogEvents' count, size and span limits."""
     max_events = min(max_events, MAX_BATCH_EVENTS)
+    if not events:
+        return
+    if (
+        len(events) <= max_events
+        and sum(map(len, (message for _, message in events))) + EVENT_OVERHEAD_BYTES * len(events) <= MAX_BATCH_BYTES
+        and events[-1][0] - events[0][0] < MAX_BATCH_SPAN_MS
+    ):
+        yield events  # fits in one request as it is: no need to walk it event by event
+        return
     current: list[Event] = []
     size = 0
     first = 0

@@ -1,20 +1,22 @@
-"""The SDK's PutLogEvents caller: botocore, so endpoint, region and credentials resolve as boto3's do.
+"""The SDK's CloudWatch Logs caller. botocore resolves the endpoint, region and credentials as boto3 does and
+signs every request; PutLogEvents itself is built with orjson and sent over a keep-alive urllib3 connection.
 
-botocore's own retries are off: the shipper retries with its own backoff and jitter, spools when retries run
-out, and must be able to stop waiting when the process exits. Bodies are gzipped only after the endpoint has
-said, with ``Accept-Encoding`` in a response (RFC 7694), that it takes gzip: a Vigil server does, AWS does not.
+That split is for the application's sake: botocore validates and serializes each of up to 10,000 events in
+Python, and that work, on the shipping thread, takes the GIL from the application's own threads. Retries are
+the shipper's (with its own backoff, able to stop at exit), never botocore's. Bodies are gzipped only after the
+endpoint has said, with ``Accept-Encoding`` in a response (RFC 7694), that it takes gzip: Vigil does, AWS does not.
 """
 
 from __future__ import annotations
 
 import enum
-import gzip
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from vigil.sdk.shipping.batches import Event
 from vigil.sdk.shipping.config import CloudWatchConfig
+from vigil.sdk.shipping.sender import PutLogEventsSender, SendFailed
 
 _RETRYABLE_CODES = frozenset(
     {
@@ -40,7 +42,6 @@ _CREDENTIAL_CODES = frozenset(
         "MissingAuthenticationToken",
     }
 )
-_COMPRESS_ABOVE_BYTES = 1024
 
 
 class Outcome(enum.Enum):
@@ -63,6 +64,17 @@ def _error_code(error: Exception) -> tuple[str, int]:
     code = response.get("Error", {}).get("Code", "")
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return code, status
+
+
+def classify_code(code: str, status: int, detail: str) -> PutResult:
+    """What to do about an AWS error, from its code and HTTP status."""
+    if code == "ResourceNotFoundException":
+        return PutResult(Outcome.MISSING, detail)
+    if code in _RETRYABLE_CODES or status >= 500 or status == 429:
+        return PutResult(Outcome.RETRY, detail)
+    if code in _CREDENTIAL_CODES or status == 403:
+        return PutResult(Outcome.HOLD, detail)
+    return PutResult(Outcome.REJECT, detail)
 
 
 class LogsClient:
@@ -96,9 +108,8 @@ class LogsClient:
             ),
         )
         self.gzip_accepted = False
-        events = self._client.meta.events
-        events.register("after-call.cloudwatch-logs", self._note_encodings)
-        events.register("before-sign.cloudwatch-logs.PutLogEvents", self._compress)
+        self._client.meta.events.register("after-call.cloudwatch-logs", self._note_encodings)
+        self._sender = PutLogEventsSender(self._client, session, config)
 
     @property
     def endpoint_url(self) -> str:
@@ -108,15 +119,6 @@ class LogsClient:
         accepted = http_response.headers.get("accept-encoding", "") if http_response is not None else ""
         self.gzip_accepted = "gzip" in accepted.lower()
 
-    def _compress(self, request: Any, **_: Any) -> None:
-        body = request.body
-        if not (self.config.compress_logs and self.gzip_accepted) or not body or len(body) < _COMPRESS_ABOVE_BYTES:
-            return
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        request.data = gzip.compress(body, compresslevel=5)
-        request.headers["Content-Encoding"] = "gzip"
-
     def _classify(self, error: Exception) -> PutResult:
         errors = self._botocore_errors
         if isinstance(error, errors.NoCredentialsError | errors.PartialCredentialsError):
@@ -124,23 +126,22 @@ class LogsClient:
         if isinstance(error, errors.BotoCoreError):
             # Connection refused or reset, timeouts, DNS: the endpoint is unreachable for now.
             return PutResult(Outcome.RETRY, str(error))
-        code, status = _error_code(error)
-        if code == "ResourceNotFoundException":
-            return PutResult(Outcome.MISSING, str(error))
-        if code in _RETRYABLE_CODES or status >= 500 or status == 429:
+        if isinstance(error, SendFailed):
             return PutResult(Outcome.RETRY, str(error))
-        if code in _CREDENTIAL_CODES or status == 403:
-            return PutResult(Outcome.HOLD, str(error))
-        return PutResult(Outcome.REJECT, str(error))
+        code, status = _error_code(error)
+        return classify_code(code, status, str(error))
 
     def put(self, group: str, stream: str, batch: list[Event]) -> PutResult:
-        events = [{"timestamp": timestamp, "message": message.decode("utf-8")} for timestamp, message in batch]
         try:
-            reply = self._client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+            reply = self._sender.send(group, stream, batch, gzip_body=self.config.compress_logs and self.gzip_accepted)
         except Exception as error:
             return self._classify(error)
-        rejected = reply.get("rejectedLogEventsInfo") or {}
-        return PutResult(Outcome.SENT, rejected=_count_rejected(rejected, len(batch)))
+        if reply.accepts_gzip is not None:
+            self.gzip_accepted = reply.accepts_gzip
+        if reply.status == 200:
+            rejected = (reply.body or {}).get("rejectedLogEventsInfo") or {}
+            return PutResult(Outcome.SENT, rejected=_count_rejected(rejected, len(batch)))
+        return classify_code(reply.error_code, reply.status, reply.message)
 
     def ensure(self, group: str, stream: str, create_group: bool, create_stream: bool) -> PutResult:
         """Create the group and stream where allowed; existing ones are fine."""
@@ -160,6 +161,7 @@ class LogsClient:
         return PutResult(Outcome.SENT)
 
     def close(self) -> None:
+        self._sender.close()
         self._client.close()
 
 

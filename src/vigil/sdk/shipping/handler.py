@@ -22,6 +22,7 @@ from vigil.sdk.shipping.batches import Event
 from vigil.sdk.shipping.client import LogsClient
 from vigil.sdk.shipping.config import CloudWatchConfig
 from vigil.sdk.shipping.counters import ShippingCounters
+from vigil.sdk.shipping.limits import MAX_BATCH_EVENTS
 from vigil.sdk.shipping.shipper import Shipper
 
 _handlers: weakref.WeakSet[CloudWatchHandler] = weakref.WeakSet()
@@ -45,13 +46,17 @@ class CloudWatchHandler(logging.Handler):
             f"cloudwatch:{self.config.log_group}",
             self._deliver,
             max_items=self.config.max_queue_size,
-            max_batch=self.config.batch_size,
+            # A batch goes once batch_size records wait; under load, one request carries all that waits.
+            wake_at=self.config.batch_size,
+            max_batch=MAX_BATCH_EVENTS,
             interval=self.config.flush_interval,
             exit_timeout=self.config.exit_timeout,
             on_tick=self._tick,
             threaded=self.config.async_upload,
         )
         self._shipper = Shipper(self.config, self.counters, self.queue.closing, client_factory)
+        self._put = self.queue.put
+        self._synchronous = not self.config.async_upload
         super().__init__(level)
         self.setFormatter(make_formatter(format))
         self._sync_lock = threading.Lock()
@@ -74,10 +79,10 @@ class CloudWatchHandler(logging.Handler):
                 message = (formatter.pipeline or current_pipeline()).json(record)
             else:
                 message = self.format(record).encode("utf-8", "backslashreplace")
-            if not self.queue.put((int(record.created * 1000), message)):
+            if not self._put((int(record.created * 1000), message)):
                 self._note_overflow()
                 return
-            if not self.config.async_upload and self.queue.qsize() >= self.config.batch_size:
+            if self._synchronous and self.queue.qsize() >= self.config.batch_size:
                 self.flush()
         except RecursionError:
             raise

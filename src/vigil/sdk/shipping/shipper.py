@@ -17,7 +17,7 @@ from vigil.sdk.shipping.batches import Event, batches, prepare
 from vigil.sdk.shipping.client import LogsClient, Outcome, PutResult
 from vigil.sdk.shipping.config import CloudWatchConfig
 from vigil.sdk.shipping.counters import ShippingCounters
-from vigil.sdk.shipping.limits import MAX_BATCH_BYTES, MAX_EVENT_BYTES
+from vigil.sdk.shipping.limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES
 from vigil.sdk.shipping.spool import Spool
 
 _ORPHAN_CHECK_S = 60.0
@@ -67,7 +67,7 @@ class Shipper:
             if self._backlog:
                 self._to_spool(events)
                 return
-        pending = list(batches(events, self.config.batch_size))
+        pending = list(batches(events))
         for index, batch in enumerate(pending):
             if not self._send(batch, retries=True):
                 self._to_spool([event for rest in pending[index:] for event in rest])
@@ -86,14 +86,14 @@ class Shipper:
         """Send spooled records, oldest first, until the spool is empty (``True``) or the endpoint fails."""
         assert self.spool is not None
         while True:
-            chunk = self.spool.read(self.config.batch_size, MAX_BATCH_BYTES)
+            chunk = self.spool.read(MAX_BATCH_EVENTS, MAX_BATCH_BYTES)
             if chunk is None:
                 self._backlog = False
                 self._probe_delay = max(self.config.retry_delay, 0.05)
                 return True
             path, offset, spooled = chunk
             events = prepare(spooled, _now_ms(), self.config.oversize)
-            for batch in batches(events, self.config.batch_size):
+            for batch in batches(events):
                 if not self._send(batch, retries=False):
                     self._probe_at = time.monotonic() + jittered(self._probe_delay)
                     self._probe_delay = min(self._probe_delay * 2, self.config.max_retry_delay)
