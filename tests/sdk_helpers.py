@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from vigil.sdk.logger import get_logger
 from vigil.sdk.shipping.config import CloudWatchConfig
 from vigil.sdk.shipping.handler import CloudWatchHandler
 from vigil.testing import CREDENTIALS
@@ -57,3 +61,28 @@ def wait_for_messages(logs_client: Any, count: int, timeout: float = 60.0, **whe
         if len(messages) >= count or time.monotonic() > deadline:
             return messages
         time.sleep(0.25)
+
+
+class Capture(logging.Handler):
+    """Keeps every record it is given, for tests that look at records or at the events built from them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+_logger_names = itertools.count()
+
+
+def capturing_logger(prefix: str, capture: Capture) -> Iterator[logging.Logger]:
+    """A fresh Vigil logger at DEBUG whose records go only to ``capture``; its handlers go when the test ends."""
+    made = get_logger(f"{prefix}.captured.{next(_logger_names)}")
+    made.setLevel(logging.DEBUG)
+    made.propagate = False
+    made.addHandler(capture)
+    yield made
+    for handler in list(made.handlers):
+        made.removeHandler(handler)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import vigil
-from tests.sdk_helpers import wait_for_messages
+from tests.sdk_helpers import Capture, wait_for_messages
 from vigil.sdk import configuration
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.destinations.console import ConsoleDestination
@@ -40,15 +40,6 @@ def seed_environment(log_dir: Path) -> dict[str, str]:
         "APP_NAME": "shop",
         "FLASK_ENV": "production",
     }
-
-
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture

@@ -16,22 +16,13 @@ from typing import Any
 
 import pytest
 
-import vigil
+from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk.context import bind, clear_context, get_context, request_context, reset_context, unbind
 from vigil.sdk.pipeline import Pipeline, standard_pipeline
 from vigil.sdk.redaction import Redactor
 
 _names = itertools.count()
 WAIT = 10.0  # seconds: generous, only reached if the code under test hangs
-
-
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture(autouse=True)
@@ -54,12 +45,7 @@ def capture() -> Capture:
 
 @pytest.fixture
 def logger(capture: Capture) -> Iterator[logging.Logger]:
-    made = vigil.get_logger(f"spec.context.{next(_names)}")
-    made.setLevel(logging.DEBUG)
-    made.propagate = False
-    made.addHandler(capture)
-    yield made
-    made.removeHandler(capture)
+    yield from capturing_logger("spec.context", capture)
 
 
 def field(pipeline: Pipeline, record: logging.LogRecord, name: str = "request_id") -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import vigil
+from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk.context import request_context
 from vigil.sdk.formatters import JSONFormatter
 from vigil.sdk.logger import VigilLogger
@@ -48,15 +49,6 @@ CALL_FIELDS = (
     "exc_info",
     "stack_info",
 )
-
-
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 def unique_name() -> str:
@@ -92,13 +84,7 @@ def capture() -> Capture:
 
 @pytest.fixture
 def logger(capture: Capture) -> Iterator[logging.Logger]:
-    """A fresh Vigil logger at DEBUG whose records go only to ``capture``."""
-    made = vigil.get_logger(unique_name())
-    made.setLevel(logging.DEBUG)
-    made.propagate = False
-    made.addHandler(capture)
-    yield made
-    made.removeHandler(capture)
+    yield from capturing_logger("spec.logger", capture)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import pytest
 
-import vigil
+from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.context import request_context
 from vigil.sdk.formatters import ConsoleFormatter, JSONFormatter, TemplateFormatter, make_formatter
@@ -45,15 +45,6 @@ DOCUMENTED_ORDER = [
     "environment",
     "app",
 ]
-
-
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class PaymentDeclined(Exception):
@@ -89,13 +80,7 @@ def capture() -> Capture:
 
 @pytest.fixture
 def logger(capture: Capture) -> Iterator[logging.Logger]:
-    made = vigil.get_logger(f"spec.pipeline.{next(_names)}")
-    made.setLevel(logging.DEBUG)
-    made.propagate = False
-    made.addHandler(capture)
-    yield made
-    for handler in list(made.handlers):
-        made.removeHandler(handler)
+    yield from capturing_logger("spec.pipeline", capture)
 
 
 def one_record(capture: Capture) -> logging.LogRecord:

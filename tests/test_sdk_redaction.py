@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import vigil
+from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk import configuration
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.context import request_context
@@ -36,15 +37,6 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7v5n\nq2Zx0+Yk\n-----END
 EXAMPLES = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def pipeline() -> Pipeline:
     return standard_pipeline(environment="test", redactor=Redactor())
@@ -57,13 +49,7 @@ def capture() -> Capture:
 
 @pytest.fixture
 def logger(capture: Capture) -> Iterator[logging.Logger]:
-    made = vigil.get_logger(f"spec.redaction.{next(_names)}")
-    made.setLevel(logging.DEBUG)
-    made.propagate = False
-    made.addHandler(capture)
-    yield made
-    for handler in list(made.handlers):
-        made.removeHandler(handler)
+    yield from capturing_logger("spec.redaction", capture)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from vigil.sdk.records import INTERNAL_FILES, caller_frame, make_record
@@ -15,13 +16,30 @@ from vigil.sdk.records import INTERNAL_FILES, caller_frame, make_record
 INTERNAL_FILES.add(__file__)
 
 _LogRecord = logging.LogRecord
-_DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = (
-    logging.DEBUG,
-    logging.INFO,
-    logging.WARNING,
-    logging.ERROR,
-    logging.CRITICAL,
-)
+
+
+def _level_method(level: int, name: str) -> Callable[..., None]:
+    """``debug``, ``info``, ...: the level check reads the stdlib's per-logger cache directly, and the keywords
+    are spelled out rather than ``**kwargs`` (packing a dict per call is measurable here)."""
+
+    def log_at_level(
+        self: VigilLogger,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: dict[str, Any] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        try:
+            enabled = self._cache[level]  # type: ignore[attr-defined]
+        except KeyError:
+            enabled = self.isEnabledFor(level)
+        if enabled and not self.disabled:
+            self._log(level, msg, args, exc_info, extra, stack_info, stacklevel)
+
+    log_at_level.__name__ = log_at_level.__qualname__ = name
+    return log_at_level
 
 
 class VigilLogger(logging.Logger):
@@ -31,7 +49,11 @@ class VigilLogger(logging.Logger):
     The level names are attributes too, so ``@log_function_call(level=logger.DEBUG)`` reads as in the seed.
     """
 
-    DEBUG, INFO, WARNING, ERROR, CRITICAL = _DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL
+    DEBUG = logging.DEBUG
+    INFO = logging.INFO
+    WARNING = logging.WARNING
+    ERROR = logging.ERROR
+    CRITICAL = logging.CRITICAL
 
     # False for a subclass that overrides makeRecord: its records must come from its own makeRecord.
     _builds_own_records = True
@@ -40,61 +62,14 @@ class VigilLogger(logging.Logger):
         super().__init_subclass__(**kwargs)
         cls._builds_own_records = cls.makeRecord is logging.Logger.makeRecord
 
-    def _enabled(self, level: int) -> bool:
-        try:
-            return self._cache[level] and not self.disabled  # type: ignore[attr-defined]
-        except KeyError:
-            return self.isEnabledFor(level)
-
-    def debug(
-        self,
-        msg: object,
-        *args: object,
-        exc_info: Any = None,
-        extra: dict[str, Any] | None = None,
-        stack_info: bool = False,
-        stacklevel: int = 1,
-    ) -> None:
-        try:
-            enabled = self._cache[_DEBUG]  # type: ignore[attr-defined]
-        except KeyError:
-            enabled = self.isEnabledFor(_DEBUG)
-        if enabled and not self.disabled:
-            self._log(_DEBUG, msg, args, exc_info, extra, stack_info, stacklevel)
-
-    def info(
-        self,
-        msg: object,
-        *args: object,
-        exc_info: Any = None,
-        extra: dict[str, Any] | None = None,
-        stack_info: bool = False,
-        stacklevel: int = 1,
-    ) -> None:
-        # Keywords spelled out, not **kwargs: packing and unpacking a dict per call is measurable here.
-        try:
-            enabled = self._cache[_INFO]  # type: ignore[attr-defined]
-        except KeyError:
-            enabled = self.isEnabledFor(_INFO)
-        if enabled and not self.disabled:
-            self._log(_INFO, msg, args, exc_info, extra, stack_info, stacklevel)
-
-    def warning(self, msg: object, *args: object, **kwargs: Any) -> None:
-        if self._enabled(_WARNING):
-            self._log(_WARNING, msg, args, **kwargs)
-
-    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
-        if self._enabled(_ERROR):
-            self._log(_ERROR, msg, args, **kwargs)
+    debug = _level_method(logging.DEBUG, "debug")
+    info = _level_method(logging.INFO, "info")
+    warning = _level_method(logging.WARNING, "warning")
+    error = _level_method(logging.ERROR, "error")
+    critical = fatal = _level_method(logging.CRITICAL, "critical")
 
     def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
         self.error(msg, *args, exc_info=exc_info, **kwargs)
-
-    def critical(self, msg: object, *args: object, **kwargs: Any) -> None:
-        if self._enabled(_CRITICAL):
-            self._log(_CRITICAL, msg, args, **kwargs)
-
-    fatal = critical
 
     def _log(
         self,

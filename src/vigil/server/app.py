@@ -39,6 +39,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _json_reply(body: dict[str, object], status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
 def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = None) -> Starlette:
     state: dict[str, Runtime | Dispatcher] = {}
 
@@ -86,22 +90,18 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
         runtime = state["runtime"]
         assert isinstance(runtime, Runtime)
         if not settings.reset_enabled:
-            return Response(
-                orjson.dumps({"message": "State reset is enabled only for --ephemeral servers or with --allow-reset."}),
-                403,
-                media_type="application/json",
+            return _json_reply(
+                {"message": "State reset is enabled only for --ephemeral servers or with --allow-reset."}, 403
             )
         await anyio.to_thread.run_sync(runtime.reset)
-        return Response(orjson.dumps({"reset": True}), media_type="application/json")
+        return _json_reply({"reset": True})
 
     async def faults(request: Request) -> Response:
         runtime = state["runtime"]
         assert isinstance(runtime, Runtime)
         if not settings.reset_enabled:
-            return Response(
-                orjson.dumps({"message": "Faults can be armed only on --ephemeral servers or with --allow-reset."}),
-                403,
-                media_type="application/json",
+            return _json_reply(
+                {"message": "Faults can be armed only on --ephemeral servers or with --allow-reset."}, 403
             )
         try:
             spec = orjson.loads(await request.body())
@@ -116,8 +116,8 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
             )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
             message = f"Expected JSON with operation, code and optional service, message, status, count: {error!r}"
-            return Response(orjson.dumps({"message": message}), 400, media_type="application/json")
-        return Response(orjson.dumps({"armed": True}), media_type="application/json")
+            return _json_reply({"message": message}, 400)
+        return _json_reply({"armed": True})
 
     routes = [
         Route("/_vigil/health", health, methods=["GET"]),
