@@ -52,7 +52,9 @@ def summary(samples: list[tuple[float, float]]) -> dict[str, float]:
     }
 
 
-def vigil_case(endpoint: str, spool: str) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None], Any]:
+def vigil_case(
+    endpoint: str, spool: str, paused: bool
+) -> tuple[Callable[[], None], Callable[[], None], Callable[[], None], Any]:
     import vigil
     from vigil.sdk.pipeline import set_current_pipeline, standard_pipeline
     from vigil.sdk.redaction import Redactor
@@ -67,6 +69,8 @@ def vigil_case(endpoint: str, spool: str) -> tuple[Callable[[], None], Callable[
         aws_secret_access_key="test",
         spool_dir=spool,
         max_queue_size=1_000_000,
+        # --paused: the shipping thread sleeps through the timed runs and ships between them.
+        **({"batch_size": 10_000, "flush_interval": 3600.0} if paused else {}),
     )
     logger.propagate = False
     vigil.bind(**CONTEXT)
@@ -152,6 +156,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--paused",
+        action="store_true",
+        help="ship between runs only, to see the calling thread's own cost without the shipping thread beside it",
+    )
     options = parser.parse_args()
 
     from vigil.testing import VigilServer
@@ -162,7 +171,7 @@ def main() -> None:
             "structlog+orjson": structlog_case(),
             "stdlib+python-json-logger": stdlib_case(),
         }
-        *vigil_calls, handler = vigil_case(server.endpoint_url, spool)
+        *vigil_calls, handler = vigil_case(server.endpoint_url, spool, options.paused)
         cases["vigil"] = tuple(vigil_calls)
         shapes = ("info_with_extra", "disabled_debug_with_extra", "disabled_debug_bare")
         for calls in cases.values():
@@ -192,6 +201,7 @@ def main() -> None:
                 "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
                 "calls": options.calls,
                 "repeats": options.repeats,
+                "shipping": "between runs" if options.paused else "while measured",
                 "results": results,
             }
         )
