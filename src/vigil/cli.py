@@ -9,7 +9,7 @@ import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -262,13 +262,33 @@ def _progress(reply: dict[str, Any], live: bool) -> str:
     return f"\r{line}\033[K" if live else line + "\n"
 
 
+def _stop(client: Any, query_id: str) -> NoReturn:
+    """Ctrl-C: stop the query on the server too, then exit as an interrupted program does (130)."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        client.stop_query(queryId=query_id)
+    click.echo("\nquery stopped", err=True)
+    raise SystemExit(130)
+
+
 def _run_query(client: Any, options: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     """Start the query, show its progress on stderr until it ends, and return its status and rows.
     Ctrl-C stops the query on the server too."""
+    import signal
     import sys
     import time
 
-    query_id = client.start_query(**options)["queryId"]
+    # A Ctrl-C while StartQuery is in flight waits for its answer: without the query id, the query the server
+    # already started could not be stopped.
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
+    try:
+        query_id = client.start_query(**options)["queryId"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        _stop(client, query_id)
     live = sys.stderr.isatty()
     shown, pause = "", 0.05
     try:
@@ -283,12 +303,7 @@ def _run_query(client: Any, options: dict[str, Any]) -> tuple[str, list[dict[str
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
     except KeyboardInterrupt:
-        import contextlib
-
-        with contextlib.suppress(Exception):
-            client.stop_query(queryId=query_id)
-        click.echo("\nquery stopped", err=True)
-        raise SystemExit(130) from None
+        _stop(client, query_id)
     if live:
         click.echo(err=True)
     rows = [{f["field"]: f["value"] for f in row} for row in reply["results"]]
