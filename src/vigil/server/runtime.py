@@ -21,6 +21,7 @@ from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.store.database import Database
 from vigil.store.logs import LogsStore
+from vigil.store.metrics import MetricsStore
 from vigil.store.patterns import PatternStore
 from vigil.store.queries import QueriesStore
 from vigil.store.writer import Writer
@@ -36,6 +37,7 @@ class Runtime:
         self.ingest = Ingest(self.log_groups, IngestSettings(max_event_bytes=settings.max_event_bytes))
         self.reader = Reader(self.log_groups)
         self.queries_store = QueriesStore(self.database, self.writer)
+        self.metrics_store = MetricsStore(self.database, self.writer)
         self.query_runner = QueryRunner(
             self.database, max_concurrent=settings.max_concurrent_queries, timeout_s=settings.query_timeout
         )
@@ -49,7 +51,7 @@ class Runtime:
             LogsService(self.log_groups, self.ingest, self.reader),
             LogsPatternsService(PatternTrial(PatternStore(self.database))),
             queries,
-            CloudWatchService(),
+            CloudWatchService(self.metrics_store),
             SnsService(),
         ]
         # Several modules may serve one AWS service (Logs: groups and events, patterns, queries).
@@ -67,6 +69,7 @@ class Runtime:
         self.faults.clear()
         self.query_runner.reset()
         self.queries_store.reset()
+        self.metrics_store.reset()
         self.logs_store.reset()
 
     def close(self) -> None:

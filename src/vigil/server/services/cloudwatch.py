@@ -1,13 +1,37 @@
-"""CloudWatch metrics, alarms and dashboards. For now: the read-only operations that prove each protocol."""
+"""CloudWatch metrics: PutMetricData, ListMetrics and GetMetricStatistics (alarms and dashboards come later)."""
 
 from __future__ import annotations
 
+import time
+
+from vigil.engine.metrics.datums import datapoints
+from vigil.engine.metrics.listing import list_metrics
+from vigil.engine.metrics.statistics import get_statistics
 from vigil.server.services.base import Params, RequestContext, Result, Service, operation
+from vigil.store.metrics import MetricsStore
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 class CloudWatchService(Service):
     name = "cloudwatch"
 
+    def __init__(self, store: MetricsStore) -> None:
+        self.store = store
+
+    @operation("PutMetricData")
+    def put_metric_data(self, ctx: RequestContext, params: Params) -> Result:
+        now = _now_ms()
+        rows = datapoints(params["Namespace"], params.get("MetricData") or [], now)
+        self.store.put(ctx.scope.account_id, ctx.scope.region, params["Namespace"], rows, now)
+        return {}
+
     @operation("ListMetrics")
     def list_metrics(self, ctx: RequestContext, params: Params) -> Result:
-        return {"Metrics": []}
+        return list_metrics(self.store, ctx.scope.account_id, ctx.scope.region, params, _now_ms())
+
+    @operation("GetMetricStatistics")
+    def get_metric_statistics(self, ctx: RequestContext, params: Params) -> Result:
+        return get_statistics(self.store, ctx.scope.account_id, ctx.scope.region, params)

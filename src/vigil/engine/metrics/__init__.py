@@ -1,0 +1,1 @@
+"""CloudWatch metrics: datapoints in, series listed, statistics out."""

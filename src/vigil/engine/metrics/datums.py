@@ -1,0 +1,120 @@
+"""PutMetricData's rules, applied to each MetricDatum, and the datapoints it stores.
+
+The model already checks types, enums and lengths; what is left is what AWS checks by hand: which members go
+together, the value range (no NaN or infinity, within ±2^360), the timestamp window (two weeks back, two
+hours ahead), the storage resolution (1 or 60), the request's size (1,000 datums, 150 values each) and the
+reserved ``AWS/`` namespace prefix.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from vigil.errors import ServiceError
+from vigil.store.metrics import PointRow
+
+MAX_DATUMS = 1_000
+MAX_VALUES = 150
+VALUE_LIMIT = 2.0**360
+PAST_LIMIT_MS = 14 * 24 * 3600 * 1000
+FUTURE_LIMIT_MS = 2 * 3600 * 1000
+
+
+def invalid_value(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterValue", message)
+
+
+def invalid_combination(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterCombination", message)
+
+
+def canonical_dimensions(dimensions: Sequence[Mapping[str, str]], where: str) -> str:
+    """Dimensions as a JSON object sorted by name: the series' identity. A name given twice is refused."""
+    named: dict[str, str] = {}
+    for dimension in dimensions:
+        name = dimension["Name"]
+        if name in named:
+            raise invalid_value(f"The collection {where} must not have duplicate dimension names.")
+        named[name] = dimension["Value"]
+    return orjson.dumps(dict(sorted(named.items()))).decode()
+
+
+def _check_value(value: float, where: str) -> None:
+    if math.isnan(value) or math.isinf(value) or abs(value) > VALUE_LIMIT:
+        raise invalid_value(f"The value {value} for parameter {where} is invalid: values must be within ±2^360.")
+
+
+def _millis(timestamp: Any) -> int:
+    if isinstance(timestamp, datetime):
+        return int(timestamp.timestamp() * 1000)
+    return int(float(timestamp) * 1000)
+
+
+def datapoints(namespace: str, data: Sequence[Mapping[str, Any]], now_ms: int) -> list[PointRow]:
+    """The rows one PutMetricData call stores, or AWS's error for the first datum it would refuse."""
+    if namespace.startswith("AWS/"):
+        raise invalid_value(f'The value {namespace} for parameter Namespace is invalid: "AWS/" is reserved.')
+    if not data:
+        raise ServiceError("MissingParameter", "The parameter MetricData is required.")
+    if len(data) > MAX_DATUMS:
+        raise invalid_value(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
+    rows: list[PointRow] = []
+    for index, datum in enumerate(data, start=1):
+        where = f"MetricData.member.{index}"
+        rows += _datum_rows(datum, where, now_ms)
+    return rows
+
+
+def _datum_rows(datum: Mapping[str, Any], where: str, now_ms: int) -> list[PointRow]:
+    given = [name for name in ("Value", "Values", "StatisticValues") if datum.get(name) is not None]
+    if len(given) > 1:
+        raise invalid_combination(f"The parameters {where}.{' and '.join(given)} are mutually exclusive.")
+    if not given:
+        raise ServiceError("MissingParameter", f"One of {where}.Value, Values or StatisticValues is required.")
+    resolution = datum.get("StorageResolution", 60)
+    if resolution not in (1, 60):
+        raise invalid_value(f"The value {resolution} for parameter {where}.StorageResolution is invalid: use 1 or 60.")
+    timestamp = _millis(datum["Timestamp"]) if datum.get("Timestamp") is not None else now_ms
+    if not now_ms - PAST_LIMIT_MS <= timestamp <= now_ms + FUTURE_LIMIT_MS:
+        raise invalid_value(
+            f"The parameter {where}.Timestamp must specify a time no more than two weeks in the past "
+            "and no more than two hours in the future."
+        )
+    common = {
+        "metric_name": datum["MetricName"],
+        "dimensions": canonical_dimensions(datum.get("Dimensions") or [], f"{where}.Dimensions"),
+        "timestamp": timestamp,
+        "unit": datum.get("Unit") or "None",
+        "storage_resolution": resolution,
+    }
+    if "Value" in given:
+        value = float(datum["Value"])
+        _check_value(value, f"{where}.Value")
+        return [PointRow(value=value, sample_count=1.0, sum=value, minimum=value, maximum=value, **common)]
+    if "Values" in given:
+        values = [float(v) for v in datum["Values"]]
+        counts = [float(c) for c in datum.get("Counts") or [1.0] * len(values)]
+        if len(values) > MAX_VALUES:
+            raise invalid_value(f"The collection {where}.Values must not have a size greater than {MAX_VALUES}.")
+        if len(counts) != len(values):
+            raise invalid_combination(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
+        for position, value in enumerate(values, start=1):
+            _check_value(value, f"{where}.Values.member.{position}")
+        return [
+            PointRow(value=v, sample_count=c, sum=v * c, minimum=v, maximum=v, **common)
+            for v, c in zip(values, counts, strict=True)
+            if c > 0
+        ]
+    statistics = datum["StatisticValues"]
+    sample_count, total = float(statistics["SampleCount"]), float(statistics["Sum"])
+    minimum, maximum = float(statistics["Minimum"]), float(statistics["Maximum"])
+    for name, value in (("SampleCount", sample_count), ("Sum", total), ("Minimum", minimum), ("Maximum", maximum)):
+        _check_value(value, f"{where}.StatisticValues.{name}")
+    if sample_count <= 0 or minimum > maximum:
+        raise invalid_value(f"The StatisticValues of {where} are inconsistent: SampleCount > 0 and Minimum <= Maximum.")
+    return [PointRow(value=None, sample_count=sample_count, sum=total, minimum=minimum, maximum=maximum, **common)]

@@ -1,0 +1,118 @@
+"""GetMetricStatistics: its rules (period, time range, the 1,440-datapoint cap, which statistics) and its
+datapoints, one per period that holds data."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from vigil.engine.metrics.datums import canonical_dimensions, invalid_combination, invalid_value
+from vigil.store.metrics import MetricsStore, PeriodStatistics
+
+MAX_DATAPOINTS = 1_440
+HIGH_RESOLUTION_PERIODS = (1, 5, 10, 20, 30)
+_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d{1,10})?|100(?:\.0{1,10})?)$")
+
+
+@dataclass(frozen=True)
+class StatisticsRequest:
+    namespace: str
+    metric_name: str
+    dimensions: str
+    start_ms: int
+    end_ms: int
+    period_s: int
+    statistics: tuple[str, ...]
+    percentiles: dict[str, Decimal]  # "p99.9" -> Decimal("99.9"), exact
+    unit: str | None
+
+
+def _millis(value: Any) -> int:
+    return int(value.timestamp() * 1000) if isinstance(value, datetime) else int(float(value) * 1000)
+
+
+def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
+    """The request, checked as AWS checks it."""
+    period = int(params["Period"])
+    if (period < 60 and period not in HIGH_RESOLUTION_PERIODS) or (period >= 60 and period % 60):
+        raise invalid_value(f"The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60; {period} is not.")
+    start, end = _millis(params["StartTime"]), _millis(params["EndTime"])
+    if start >= end:
+        raise invalid_value("The parameter StartTime must be less than the parameter EndTime.")
+    statistics = tuple(params.get("Statistics") or ())
+    extended = tuple(params.get("ExtendedStatistics") or ())
+    if bool(statistics) == bool(extended):
+        raise invalid_combination("You must specify either Statistics or ExtendedStatistics, but not both.")
+    percentiles: dict[str, float] = {}
+    for name in extended:
+        match = _PERCENTILE.match(name)
+        if match is None:
+            raise invalid_value(
+                f"The value {name} for parameter ExtendedStatistics is not supported: Vigil computes percentiles "
+                "(p0 to p100, e.g. p99 or p99.9); trimmed and winsorized statistics are not implemented yet."
+            )
+        percentiles[name] = Decimal(match.group(1))
+    period_ms = period * 1000
+    aligned = start - start % period_ms
+    requested = math.ceil((end - aligned) / period_ms)
+    if requested > MAX_DATAPOINTS:
+        raise invalid_combination(
+            f"You have requested up to {requested:,} datapoints, which exceeds the limit of {MAX_DATAPOINTS:,}. "
+            "You may reduce the datapoints requested by increasing Period, or decreasing the time range."
+        )
+    return StatisticsRequest(
+        namespace=params["Namespace"],
+        metric_name=params["MetricName"],
+        dimensions=canonical_dimensions(params.get("Dimensions") or [], "Dimensions"),
+        start_ms=aligned,
+        end_ms=end,
+        period_s=period,
+        statistics=statistics,
+        percentiles=percentiles,
+        unit=params.get("Unit"),
+    )
+
+
+def _datapoint(request: StatisticsRequest, period: PeriodStatistics) -> dict[str, Any]:
+    values = {
+        "SampleCount": period.sample_count,
+        "Sum": period.sum,
+        "Average": period.sum / period.sample_count if period.sample_count else 0.0,
+        "Minimum": period.minimum,
+        "Maximum": period.maximum,
+    }
+    point: dict[str, Any] = {
+        "Timestamp": datetime.fromtimestamp(period.start / 1000, UTC),
+        "Unit": period.unit,
+    }
+    point.update({name: values[name] for name in request.statistics})
+    extended = {
+        name: period.percentiles[fraction]
+        for name, fraction in request.percentiles.items()
+        if period.percentiles.get(fraction) is not None
+    }
+    if extended:
+        point["ExtendedStatistics"] = extended
+    return point
+
+
+def get_statistics(store: MetricsStore, account_id: str, region: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    request = read_request(params)
+    periods: Sequence[PeriodStatistics] = store.statistics(
+        account_id,
+        region,
+        request.namespace,
+        request.metric_name,
+        request.dimensions,
+        start=request.start_ms,
+        end=request.end_ms,
+        period_ms=request.period_s * 1000,
+        unit=request.unit,
+        percentiles=sorted(set(request.percentiles.values())),
+    )
+    return {"Label": request.metric_name, "Datapoints": [_datapoint(request, period) for period in periods]}

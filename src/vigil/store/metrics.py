@@ -1,0 +1,244 @@
+"""SQL for CloudWatch metrics: series, their datapoints, and the statistics GetMetricStatistics asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+
+from vigil.store.database import Database
+from vigil.store.writer import Writer
+
+
+@dataclass(frozen=True)
+class PointRow:
+    """One stored datapoint: a raw value (``value`` set, ``sample_count`` its weight) or a statistic set."""
+
+    metric_name: str
+    dimensions: str  # canonical JSON object, keys sorted
+    timestamp: int
+    value: float | None
+    sample_count: float
+    sum: float
+    minimum: float
+    maximum: float
+    unit: str
+    storage_resolution: int
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    series_id: int
+    namespace: str
+    metric_name: str
+    dimensions: str
+
+
+@dataclass(frozen=True)
+class PeriodStatistics:
+    start: int  # the period's first millisecond
+    sample_count: float
+    sum: float
+    minimum: float
+    maximum: float
+    unit: str
+    percentiles: dict[Decimal, float | None]
+
+
+_POINT_FIELDS = [
+    ("metric_name", pa.string()),
+    ("dimensions", pa.string()),
+    ("timestamp", pa.int64()),
+    ("value", pa.float64()),
+    ("sample_count", pa.float64()),
+    ("sum", pa.float64()),
+    ("minimum", pa.float64()),
+    ("maximum", pa.float64()),
+    ("unit", pa.string()),
+    ("storage_resolution", pa.int32()),
+]
+
+
+def _exact(percentile: Decimal) -> tuple[int, int]:
+    """``percentile`` as numerator and power-of-ten scale: 99.9 -> (999, 10)."""
+    exponent = -min(int(percentile.as_tuple().exponent), 0)
+    scale = 10**exponent
+    return int(percentile * scale), scale
+
+
+class MetricsStore:
+    def __init__(self, database: Database, writer: Writer) -> None:
+        self._db = database
+        self._writer = writer
+
+    def put(self, account_id: str, region: str, namespace: str, rows: Sequence[PointRow], now: int) -> None:
+        """Store the datapoints of one PutMetricData call in one transaction."""
+        table = pa.table(
+            {name: [getattr(row, name) for row in rows] for name, _ in _POINT_FIELDS}, pa.schema(_POINT_FIELDS)
+        )
+        scope = [account_id, region, namespace]
+
+        def write(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.register("incoming_points", table)
+            try:
+                cur.execute(
+                    """
+                    INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put)
+                    SELECT DISTINCT ?, ?, ?, metric_name, dimensions, ? FROM incoming_points
+                    ON CONFLICT (account_id, region, namespace, metric_name, dimensions)
+                    DO UPDATE SET last_put = greatest(metric_series.last_put, excluded.last_put)
+                    """,
+                    [*scope, now],
+                )
+                cur.execute(
+                    """
+                    INSERT INTO metric_dimensions
+                    SELECT s.series_id, d.key, json_extract_string(d.value, '$')
+                    FROM metric_series s
+                    JOIN (SELECT DISTINCT metric_name, dimensions FROM incoming_points) i
+                      ON s.metric_name = i.metric_name AND s.dimensions = i.dimensions
+                    CROSS JOIN json_each(i.dimensions) AS d
+                    WHERE s.account_id = ? AND s.region = ? AND s.namespace = ?
+                      AND NOT EXISTS (SELECT 1 FROM metric_dimensions m WHERE m.series_id = s.series_id)
+                      AND i.dimensions <> '{}'
+                    """,
+                    scope,
+                )
+                cur.execute(
+                    """
+                    INSERT INTO metric_points
+                    SELECT s.series_id, p.timestamp, p.value, p.sample_count, p.sum, p.minimum, p.maximum, p.unit,
+                           p.storage_resolution
+                    FROM incoming_points p
+                    JOIN metric_series s ON s.metric_name = p.metric_name AND s.dimensions = p.dimensions
+                    WHERE s.account_id = ? AND s.region = ? AND s.namespace = ?
+                    """,
+                    scope,
+                )
+            finally:
+                cur.unregister("incoming_points")
+
+        self._writer.run(write)
+
+    def list_series(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        namespace: str | None,
+        metric_name: str | None,
+        dimension_filters: Sequence[tuple[str, str | None]],
+        active_since: int | None,
+        after: int | None,
+        limit: int,
+    ) -> list[SeriesRow]:
+        """Series in id order after ``after``, matching every filter given."""
+        where, params = ["account_id = ?", "region = ?"], [account_id, region]
+        for column, value in (("namespace", namespace), ("metric_name", metric_name)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        for name, value in dimension_filters:
+            condition = "name = ?" + (" AND value = ?" if value is not None else "")
+            where.append(f"series_id IN (SELECT series_id FROM metric_dimensions WHERE {condition})")
+            params += [name] if value is None else [name, value]
+        if active_since is not None:
+            where.append("last_put >= ?")
+            params.append(active_since)
+        if after is not None:
+            where.append("series_id > ?")
+            params.append(after)
+        rows = (
+            self._db.cursor()
+            .execute(
+                f"SELECT series_id, namespace, metric_name, dimensions FROM metric_series WHERE {' AND '.join(where)} "
+                "ORDER BY series_id LIMIT ?",
+                [*params, limit],
+            )
+            .fetchall()
+        )
+        return [SeriesRow(*row) for row in rows]
+
+    def statistics(
+        self,
+        account_id: str,
+        region: str,
+        namespace: str,
+        metric_name: str,
+        dimensions: str,
+        *,
+        start: int,
+        end: int,
+        period_ms: int,
+        unit: str | None,
+        percentiles: Sequence[Decimal],
+    ) -> list[PeriodStatistics]:
+        """Per period (aligned to multiples of the period) and unit, the statistics of the series' datapoints in
+        [start, end). Percentiles are nearest-rank over raw values weighted by their counts; a statistic set
+        counts as a raw value only when it holds one sample or its minimum equals its maximum."""
+        unit_filter = "AND p.unit = ?" if unit is not None else ""
+        params: list[object] = [period_ms, account_id, region, namespace, metric_name, dimensions, start, end]
+        if unit is not None:
+            params.append(unit)
+        # running / total >= p / 100, in integers: p = 99.9 becomes 999 / 1000, compared without a rounding error.
+        percentile_columns = "".join(
+            f", min(value) FILTER (WHERE running * {100 * scale} >= {numerator} * total)"
+            for numerator, scale in (_exact(p) for p in percentiles)
+        )
+        rows = (
+            self._db.cursor()
+            .execute(
+                f"""
+                WITH points AS (
+                    SELECT p.timestamp - p.timestamp % ? AS bucket, p.*
+                    FROM metric_points p JOIN metric_series s USING (series_id)
+                    WHERE s.account_id = ? AND s.region = ? AND s.namespace = ? AND s.metric_name = ?
+                      AND s.dimensions = ? AND p.timestamp >= ? AND p.timestamp < ? {unit_filter}
+                ),
+                raw AS (
+                    SELECT bucket, unit,
+                           CASE WHEN value IS NOT NULL THEN value
+                                WHEN sample_count = 1 OR minimum = maximum THEN minimum END AS value,
+                           sample_count
+                    FROM points
+                ),
+                ranked AS (
+                    SELECT bucket, unit, value,
+                           sum(sample_count) OVER (PARTITION BY bucket, unit ORDER BY value
+                                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+                           sum(sample_count) OVER (PARTITION BY bucket, unit) AS total
+                    FROM raw WHERE value IS NOT NULL
+                ),
+                quantiles AS (SELECT bucket, unit {percentile_columns} FROM ranked GROUP BY bucket, unit),
+                totals AS (
+                    SELECT bucket, unit, sum(sample_count), sum(sum), min(minimum), max(maximum)
+                    FROM points GROUP BY bucket, unit
+                )
+                SELECT * FROM totals LEFT JOIN quantiles USING (bucket, unit) ORDER BY bucket, unit
+                """,
+                params,
+            )
+            .fetchall()
+        )
+        return [
+            PeriodStatistics(
+                start=row[0],
+                unit=row[1],
+                sample_count=row[2],
+                sum=row[3],
+                minimum=row[4],
+                maximum=row[5],
+                percentiles=dict(zip(percentiles, row[6:], strict=True)),
+            )
+            for row in rows
+        ]
+
+    def reset(self) -> None:
+        def wipe(cur: duckdb.DuckDBPyConnection) -> None:
+            for table in ("metric_points", "metric_dimensions", "metric_series"):
+                cur.execute(f"DELETE FROM {table}")
+
+        self._writer.run(wipe)
