@@ -175,12 +175,18 @@ class MetricsStore:
         period_ms: int,
         unit: str | None,
         percentiles: Sequence[Decimal],
+        per_unit: bool = True,
     ) -> list[PeriodStatistics]:
-        """Per period (aligned to multiples of the period) and unit, the statistics of the series' datapoints in
-        [start, end). Percentiles are nearest-rank over raw values weighted by their counts; a statistic set
-        counts as a raw value only when it holds one sample or its minimum equals its maximum."""
+        """Per period (the first starting at ``start``) and, with ``per_unit``, per unit: the statistics of
+        the series' datapoints in [start, end). Percentiles are nearest-rank over raw values weighted by their
+        counts; a statistic set counts as a raw value only when it holds one sample or its minimum equals its
+        maximum."""
         unit_filter = "AND p.unit = ?" if unit is not None else ""
-        params: list[object] = [period_ms, account_id, region, namespace, metric_name, dimensions, start, end]
+        # Periods start at ``start`` and follow each other from there (integers, so safe as SQL literals).
+        origin, step = int(start), int(period_ms)
+        # One row per period, whatever the units, when units are not kept apart: the unit column is constant.
+        unit_key = "unit" if per_unit else "''"
+        params: list[object] = [account_id, region, namespace, metric_name, dimensions, start, end]
         if unit is not None:
             params.append(unit)
         # running / total >= p / 100, in integers: p = 99.9 becomes 999 / 1000, compared without a rounding error.
@@ -193,13 +199,13 @@ class MetricsStore:
             .execute(
                 f"""
                 WITH points AS (
-                    SELECT p.timestamp - p.timestamp % ? AS bucket, p.*
+                    SELECT {origin} + (p.timestamp - {origin}) // {step} * {step} AS bucket, p.*
                     FROM metric_points p JOIN metric_series s USING (series_id)
                     WHERE s.account_id = ? AND s.region = ? AND s.namespace = ? AND s.metric_name = ?
                       AND s.dimensions = ? AND p.timestamp >= ? AND p.timestamp < ? {unit_filter}
                 ),
                 raw AS (
-                    SELECT bucket, unit,
+                    SELECT bucket, {unit_key} AS unit,
                            CASE WHEN value IS NOT NULL THEN value
                                 WHEN sample_count = 1 OR minimum = maximum THEN minimum END AS value,
                            sample_count
@@ -214,8 +220,8 @@ class MetricsStore:
                 ),
                 quantiles AS (SELECT bucket, unit {percentile_columns} FROM ranked GROUP BY bucket, unit),
                 totals AS (
-                    SELECT bucket, unit, sum(sample_count), sum(sum), min(minimum), max(maximum)
-                    FROM points GROUP BY bucket, unit
+                    SELECT bucket, {unit_key} AS unit, sum(sample_count), sum(sum), min(minimum), max(maximum)
+                    FROM points GROUP BY bucket, {unit_key}
                 )
                 SELECT * FROM totals LEFT JOIN quantiles USING (bucket, unit) ORDER BY bucket, unit
                 """,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from vigil.engine.metrics.datums import canonical_dimensions, invalid_combination, invalid_value
+from vigil.errors import ServiceError
 from vigil.store.metrics import MetricsStore, PeriodStatistics
 
 MAX_DATAPOINTS = 1_440
@@ -32,16 +34,48 @@ class StatisticsRequest:
     unit: str | None
 
 
-def _millis(value: Any) -> int:
+def check_period(period: int, where: str, code: str = "InvalidParameterValue") -> int:
+    if (period < 60 and period not in HIGH_RESOLUTION_PERIODS) or (period >= 60 and period % 60):
+        raise ServiceError(
+            code, f"The parameter {where} must be 1, 5, 10, 20, 30 or a multiple of 60; {period} is not."
+        )
+    return period
+
+
+def percentile_of(name: str, where: str, code: str = "InvalidParameterValue") -> Decimal:
+    """``p99.9`` -> 99.9, exactly; anything else is refused (the other extended statistics are not built yet)."""
+    match = _PERCENTILE.fullmatch(name)
+    if match is None:
+        raise ServiceError(
+            code,
+            f"The value {name} for parameter {where} is not supported: Vigil computes percentiles "
+            "(p0 to p100, e.g. p99 or p99.9); trimmed and winsorized statistics are not implemented yet.",
+        )
+    return Decimal(match.group(1))
+
+
+_MINUTE, _FIVE_MINUTES, _HOUR, _DAY = 60_000, 300_000, 3_600_000, 86_400_000
+
+
+def first_period_start(start_ms: int, period_s: int, now_ms: int) -> int:
+    """Where the first period begins: StartTime rounded down as CloudWatch rounds it (to the minute when it is
+    less than 15 days ago, to 5 minutes up to 63 days, to the hour beyond; high-resolution periods to the
+    period), so a period never takes data from before the minute StartTime names."""
+    age = now_ms - start_ms
+    unit = _MINUTE if age < 15 * _DAY else _FIVE_MINUTES if age < 63 * _DAY else _HOUR
+    if period_s < 60:
+        unit = period_s * 1000
+    return start_ms - start_ms % unit
+
+
+def millis(value: Any) -> int:
     return int(value.timestamp() * 1000) if isinstance(value, datetime) else int(float(value) * 1000)
 
 
 def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
     """The request, checked as AWS checks it."""
-    period = int(params["Period"])
-    if (period < 60 and period not in HIGH_RESOLUTION_PERIODS) or (period >= 60 and period % 60):
-        raise invalid_value(f"The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60; {period} is not.")
-    start, end = _millis(params["StartTime"]), _millis(params["EndTime"])
+    period = check_period(int(params["Period"]), "Period")
+    start, end = millis(params["StartTime"]), millis(params["EndTime"])
     if start >= end:
         raise invalid_value("The parameter StartTime must be less than the parameter EndTime.")
     statistics = tuple(params.get("Statistics") or ())
@@ -58,7 +92,7 @@ def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
             )
         percentiles[name] = Decimal(match.group(1))
     period_ms = period * 1000
-    aligned = start - start % period_ms
+    aligned = first_period_start(start, period, int(time.time() * 1000))
     requested = math.ceil((end - aligned) / period_ms)
     if requested > MAX_DATAPOINTS:
         raise invalid_combination(

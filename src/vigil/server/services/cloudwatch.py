@@ -1,4 +1,5 @@
-"""CloudWatch metrics: PutMetricData, ListMetrics and GetMetricStatistics (alarms and dashboards come later)."""
+"""CloudWatch metrics: PutMetricData, ListMetrics, GetMetricStatistics and GetMetricData (MetricStat queries).
+Metric math, alarms and dashboards come later."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 
 from vigil.engine.metrics.datums import datapoints
 from vigil.engine.metrics.listing import list_metrics
+from vigil.engine.metrics.metric_data import get_metric_data
 from vigil.engine.metrics.statistics import get_statistics
 from vigil.server.services.base import Params, RequestContext, Result, Service, operation
 from vigil.store.metrics import MetricsStore
@@ -35,3 +37,7 @@ class CloudWatchService(Service):
     @operation("GetMetricStatistics")
     def get_metric_statistics(self, ctx: RequestContext, params: Params) -> Result:
         return get_statistics(self.store, ctx.scope.account_id, ctx.scope.region, params)
+
+    @operation("GetMetricData")
+    def get_metric_data(self, ctx: RequestContext, params: Params) -> Result:
+        return get_metric_data(self.store, ctx.scope.account_id, ctx.scope.region, params)
