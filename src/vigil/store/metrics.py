@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -13,9 +14,9 @@ from vigil.store.database import Database
 from vigil.store.writer import Writer
 
 
-@dataclass(frozen=True)
-class PointRow:
-    """One stored datapoint: a raw value (``value`` set, ``sample_count`` its weight) or a statistic set."""
+class PointRow(NamedTuple):
+    """One stored datapoint: a raw value (``value`` set, ``sample_count`` its weight) or a statistic set.
+    A named tuple: a PutMetricData request makes up to 150,000 of them."""
 
     metric_name: str
     dimensions: str  # canonical JSON object, keys sorted
@@ -69,59 +70,86 @@ def _exact(percentile: Decimal) -> tuple[int, int]:
     return int(percentile * scale), scale
 
 
+# How stale a series' last_put may get before a PutMetricData refreshes it (RecentlyActive looks back 3 h).
+_LAST_PUT_EVERY_MS = 60_000
+
+
 class MetricsStore:
     def __init__(self, database: Database, writer: Writer) -> None:
         self._db = database
         self._writer = writer
+        # (account, region, namespace, metric name, dimensions) -> (series id, last_put written)
+        self._series: dict[tuple[str, str, str, str, str], tuple[int, int]] = {}
 
     def put(self, account_id: str, region: str, namespace: str, rows: Sequence[PointRow], now: int) -> None:
-        """Store the datapoints of one PutMetricData call in one transaction."""
-        table = pa.table(
-            {name: [getattr(row, name) for row in rows] for name, _ in _POINT_FIELDS}, pa.schema(_POINT_FIELDS)
-        )
-        scope = [account_id, region, namespace]
+        """Store the datapoints of one PutMetricData call in one transaction.
 
-        def write(cur: duckdb.DuckDBPyConnection) -> None:
+        Series this process has seen are looked up in memory, so the usual request is one ``INSERT`` from
+        Arrow; a new series costs an upsert (which also finds series stored before a restart), and a series'
+        ``last_put`` (for RecentlyActive) is refreshed at most once a minute.
+        """
+        scope = (account_id, region, namespace)
+        keys = {(row.metric_name, row.dimensions) for row in rows}
+        known = {key: self._series.get((*scope, *key)) for key in keys}
+        new = [key for key, seen in known.items() if seen is None]
+        stale = [seen[0] for seen in known.values() if seen is not None and seen[1] < now - _LAST_PUT_EVERY_MS]
+        columns = {name: [getattr(row, name) for row in rows] for name, _ in _POINT_FIELDS[2:]}
+
+        def write(cur: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+            ids = {key: seen[0] for key, seen in known.items() if seen is not None}
+            if new:
+                ids.update(self._create_series(cur, scope, new, now))
+            if stale:
+                cur.execute(
+                    f"UPDATE metric_series SET last_put = greatest(last_put, ?) "
+                    f"WHERE series_id IN ({', '.join('?' * len(stale))})",
+                    [now, *stale],
+                )
+            table = pa.table(
+                {"series_id": [ids[(row.metric_name, row.dimensions)] for row in rows], **columns},
+                pa.schema([("series_id", pa.int64()), *_POINT_FIELDS[2:]]),
+            )
             cur.register("incoming_points", table)
             try:
-                cur.execute(
-                    """
-                    INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put)
-                    SELECT DISTINCT ?, ?, ?, metric_name, dimensions, ? FROM incoming_points
-                    ON CONFLICT (account_id, region, namespace, metric_name, dimensions)
-                    DO UPDATE SET last_put = greatest(metric_series.last_put, excluded.last_put)
-                    """,
-                    [*scope, now],
-                )
-                cur.execute(
-                    """
-                    INSERT INTO metric_dimensions
-                    SELECT s.series_id, d.key, json_extract_string(d.value, '$')
-                    FROM metric_series s
-                    JOIN (SELECT DISTINCT metric_name, dimensions FROM incoming_points) i
-                      ON s.metric_name = i.metric_name AND s.dimensions = i.dimensions
-                    CROSS JOIN json_each(i.dimensions) AS d
-                    WHERE s.account_id = ? AND s.region = ? AND s.namespace = ?
-                      AND NOT EXISTS (SELECT 1 FROM metric_dimensions m WHERE m.series_id = s.series_id)
-                      AND i.dimensions <> '{}'
-                    """,
-                    scope,
-                )
-                cur.execute(
-                    """
-                    INSERT INTO metric_points
-                    SELECT s.series_id, p.timestamp, p.value, p.sample_count, p.sum, p.minimum, p.maximum, p.unit,
-                           p.storage_resolution
-                    FROM incoming_points p
-                    JOIN metric_series s ON s.metric_name = p.metric_name AND s.dimensions = p.dimensions
-                    WHERE s.account_id = ? AND s.region = ? AND s.namespace = ?
-                    """,
-                    scope,
-                )
+                cur.execute("INSERT INTO metric_points SELECT * FROM incoming_points")
             finally:
                 cur.unregister("incoming_points")
+            return ids
 
-        self._writer.run(write)
+        ids = self._writer.run(write)
+        for key, series_id in ids.items():
+            seen = known.get(key)
+            if seen is None or series_id in stale:
+                self._series[(*scope, *key)] = (series_id, now)
+
+    def _create_series(
+        self, cur: duckdb.DuckDBPyConnection, scope: tuple[str, str, str], keys: list[tuple[str, str]], now: int
+    ) -> dict[tuple[str, str], int]:
+        """Upsert the series ``keys`` (some may exist already) and the dimensions of those that did not."""
+        created: dict[tuple[str, str], int] = {}
+        for metric_name, dimensions in keys:
+            existing = cur.execute(
+                "SELECT series_id FROM metric_series WHERE account_id = ? AND region = ? AND namespace = ? "
+                "AND metric_name = ? AND dimensions = ?",
+                [*scope, metric_name, dimensions],
+            ).fetchone()
+            if existing is not None:
+                cur.execute(
+                    "UPDATE metric_series SET last_put = greatest(last_put, ?) WHERE series_id = ?", [now, existing[0]]
+                )
+                created[(metric_name, dimensions)] = existing[0]
+                continue
+            (series_id,) = cur.execute(
+                "INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING series_id",
+                [*scope, metric_name, dimensions, now],
+            ).fetchone()
+            cur.execute(
+                "INSERT INTO metric_dimensions SELECT ?, key, json_extract_string(value, '$') FROM json_each(?)",
+                [series_id, dimensions],
+            )
+            created[(metric_name, dimensions)] = series_id
+        return created
 
     def list_series(
         self,
@@ -248,3 +276,4 @@ class MetricsStore:
                 cur.execute(f"DELETE FROM {table}")
 
         self._writer.run(wipe)
+        self._series.clear()

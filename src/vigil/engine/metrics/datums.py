@@ -33,15 +33,27 @@ def invalid_combination(message: str) -> ServiceError:
     return ServiceError("InvalidParameterCombination", message)
 
 
+_canonical: dict[tuple[tuple[str, str], ...], str] = {}
+
+
 def canonical_dimensions(dimensions: Sequence[Mapping[str, str]], where: str) -> str:
-    """Dimensions as a JSON object sorted by name: the series' identity. A name given twice is refused."""
+    """Dimensions as a JSON object sorted by name: the series' identity. A name given twice is refused.
+    Remembered per dimension list (a request repeats the same few sets across its datums)."""
+    key = tuple((dimension["Name"], dimension["Value"]) for dimension in dimensions)
+    known = _canonical.get(key)
+    if known is not None:
+        return known
     named: dict[str, str] = {}
     for dimension in dimensions:
         name = dimension["Name"]
         if name in named:
             raise invalid_value(f"The collection {where} must not have duplicate dimension names.")
         named[name] = dimension["Value"]
-    return orjson.dumps(dict(sorted(named.items()))).decode()
+    canonical = orjson.dumps(dict(sorted(named.items()))).decode()
+    if len(_canonical) >= 10_000:
+        _canonical.clear()
+    _canonical[key] = canonical
+    return canonical
 
 
 def _check_value(value: float, where: str) -> None:
