@@ -100,6 +100,11 @@ class BackgroundQueue(Generic[T]):
             self._wake.set()
         return True
 
+    def start(self) -> None:
+        """Start the thread now rather than at the first ``put`` (for owners that also use ``on_tick``)."""
+        if self._thread is None and self.threaded:
+            self._start()
+
     def qsize(self) -> int:
         return len(self._items)
 
