@@ -639,12 +639,12 @@ def test_exactly_1440_datapoints_are_allowed(cloudwatch_client: Any) -> None:
     assert datapoints(cloudwatch_client, "Orders", base, base + 1440 * MINUTE, 60, Statistics=["Sum"]) == []
 
 
-def test_a_trimmed_mean_is_refused_as_not_supported_yet(cloudwatch_client: Any) -> None:
-    code, message = _statistics_error(cloudwatch_client, ExtendedStatistics=["tm90"])
+@pytest.mark.parametrize("name", ["p101", "tm", "TM(50%:10%)", "TM(10%:200)", "PR(10%:20%)", "PR(:)", "iqm"])
+def test_a_malformed_extended_statistic_is_refused_by_name(cloudwatch_client: Any, name: str) -> None:
+    code, message = _statistics_error(cloudwatch_client, ExtendedStatistics=[name])
 
     assert code == "InvalidParameterValue"
-    assert "tm90" in message
-    assert "not supported" in message
+    assert name in message
 
 
 # ---- ListMetrics ------------------------------------------------------------------------------------------

@@ -462,15 +462,15 @@ def test_a_period_of_7_is_a_validation_error(cloudwatch_client: Any) -> None:
     assert code == "ValidationError"
 
 
-def test_a_trimmed_mean_stat_is_refused_as_not_supported_yet(cloudwatch_client: Any) -> None:
-    _, message = data_error(cloudwatch_client, [query("m1", stat="tm90")])
+def test_an_unknown_stat_is_refused_by_name(cloudwatch_client: Any) -> None:
+    _, message = data_error(cloudwatch_client, [query("m1", stat="median")])
 
-    assert "tm90" in message
-    assert "not supported" in message
+    assert "median" in message
+    assert "not a valid statistic" in message
 
 
-def test_a_trimmed_mean_stat_is_a_validation_error(cloudwatch_client: Any) -> None:
-    code, _ = data_error(cloudwatch_client, [query("m1", stat="tm90")])
+def test_an_unknown_stat_is_a_validation_error(cloudwatch_client: Any) -> None:
+    code, _ = data_error(cloudwatch_client, [query("m1", stat="TM(90%:10%)")])
 
     assert code == "ValidationError"
 
@@ -485,7 +485,7 @@ def test_a_bad_query_is_refused_even_when_the_page_ends_before_it(cloudwatch_cli
     base = hour_start()
     put_minutes(cloudwatch_client, "Latency", base, [1.0, 2.0, 3.0])
 
-    code, _ = data_error(cloudwatch_client, [query("m1"), query("m2", stat="tm90")], MaxDatapoints=2)
+    code, _ = data_error(cloudwatch_client, [query("m1"), query("m2", stat="p101")], MaxDatapoints=2)
 
     assert code in {"ValidationError", "InvalidParameterValue"}
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
 
 from vigil.store.database import Database
+from vigil.store.extended_statistics import ExtendedStatistic, aggregate, winsorized_bounds
 from vigil.store.writer import Writer
 
 
@@ -46,7 +46,7 @@ class PeriodStatistics:
     minimum: float
     maximum: float
     unit: str
-    percentiles: dict[Decimal, float | None]
+    extended: dict[str, float | None]  # by the name it was asked by
 
 
 _POINT_FIELDS = [
@@ -61,13 +61,6 @@ _POINT_FIELDS = [
     ("unit", pa.string()),
     ("storage_resolution", pa.int32()),
 ]
-
-
-def _exact(percentile: Decimal) -> tuple[int, int]:
-    """``percentile`` as numerator and power-of-ten scale: 99.9 -> (999, 10)."""
-    exponent = -min(int(percentile.as_tuple().exponent), 0)
-    scale = 10**exponent
-    return int(percentile * scale), scale
 
 
 # How stale a series' last_put may get before a PutMetricData refreshes it (RecentlyActive looks back 3 h).
@@ -202,13 +195,13 @@ class MetricsStore:
         end: int,
         period_ms: int,
         unit: str | None,
-        percentiles: Sequence[Decimal],
+        extended: Sequence[ExtendedStatistic] = (),
         per_unit: bool = True,
     ) -> list[PeriodStatistics]:
         """Per period (the first starting at ``start``) and, with ``per_unit``, per unit: the statistics of
-        the series' datapoints in [start, end). Percentiles are nearest-rank over raw values weighted by their
-        counts; a statistic set counts as a raw value only when it holds one sample or its minimum equals its
-        maximum."""
+        the series' datapoints in [start, end). Extended statistics (percentiles, trimmed and winsorized means,
+        trimmed counts and sums, percentile ranks) are over raw values weighted by their counts; a statistic
+        set counts as a raw value only when it holds one sample or its minimum equals its maximum."""
         unit_filter = "AND p.unit = ?" if unit is not None else ""
         # Periods start at ``start`` and follow each other from there (integers, so safe as SQL literals).
         origin, step = int(start), int(period_ms)
@@ -217,11 +210,24 @@ class MetricsStore:
         params: list[object] = [account_id, region, namespace, metric_name, dimensions, start, end]
         if unit is not None:
             params.append(unit)
-        # running / total >= p / 100, in integers: p = 99.9 becomes 999 / 1000, compared without a rounding error.
-        percentile_columns = "".join(
-            f", min(value) FILTER (WHERE running * {100 * scale} >= {numerator} * total)"
-            for numerator, scale in (_exact(p) for p in percentiles)
+        plain = [(i, stat) for i, stat in enumerate(extended) if stat.kind != "wm"]
+        winsorized = [(i, stat) for i, stat in enumerate(extended) if stat.kind == "wm"]
+        extended_columns = "".join(f", {aggregate(stat)} AS x{i}" for i, stat in plain)
+        winsorized_ctes = "".join(
+            f""",
+                w{i} AS (
+                    SELECT r.bucket, r.unit,
+                           sum(r.sample_count * least(greatest(r.value, b.low), b.high)) / sum(r.sample_count) AS x{i}
+                    FROM ranked r JOIN (
+                        SELECT bucket, unit, {low} AS low, {high} AS high FROM ranked GROUP BY bucket, unit
+                    ) b USING (bucket, unit)
+                    GROUP BY r.bucket, r.unit
+                )"""
+            for i, stat in winsorized
+            for low, high in [winsorized_bounds(stat)]
         )
+        winsorized_joins = "".join(f" LEFT JOIN w{i} USING (bucket, unit)" for i, _ in winsorized)
+        selected = "".join(f", x{i}" for i in range(len(extended)))
         rows = (
             self._db.cursor()
             .execute(
@@ -240,18 +246,21 @@ class MetricsStore:
                     FROM points
                 ),
                 ranked AS (
-                    SELECT bucket, unit, value,
+                    SELECT bucket, unit, value, sample_count,
                            sum(sample_count) OVER (PARTITION BY bucket, unit ORDER BY value
                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
                            sum(sample_count) OVER (PARTITION BY bucket, unit) AS total
                     FROM raw WHERE value IS NOT NULL
                 ),
-                quantiles AS (SELECT bucket, unit {percentile_columns} FROM ranked GROUP BY bucket, unit),
+                extended AS (SELECT bucket, unit {extended_columns} FROM ranked GROUP BY bucket, unit){winsorized_ctes},
                 totals AS (
-                    SELECT bucket, {unit_key} AS unit, sum(sample_count), sum(sum), min(minimum), max(maximum)
+                    SELECT bucket, {unit_key} AS unit, sum(sample_count) AS n, sum(sum) AS s, min(minimum) AS lo,
+                           max(maximum) AS hi
                     FROM points GROUP BY bucket, {unit_key}
                 )
-                SELECT * FROM totals LEFT JOIN quantiles USING (bucket, unit) ORDER BY bucket, unit
+                SELECT bucket, unit, n, s, lo, hi {selected}
+                FROM totals LEFT JOIN extended USING (bucket, unit){winsorized_joins}
+                ORDER BY bucket, unit
                 """,
                 params,
             )
@@ -265,7 +274,7 @@ class MetricsStore:
                 sum=row[3],
                 minimum=row[4],
                 maximum=row[5],
-                percentiles=dict(zip(percentiles, row[6:], strict=True)),
+                extended={stat.name: value for stat, value in zip(extended, row[6:], strict=True)},
             )
             for row in rows
         ]

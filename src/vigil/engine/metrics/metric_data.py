@@ -11,11 +11,11 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from vigil.engine.metrics.datums import canonical_dimensions
-from vigil.engine.metrics.statistics import check_period, first_period_start, millis, percentile_of
+from vigil.engine.metrics.extended import extended_statistic
+from vigil.engine.metrics.statistics import check_period, first_period_start, millis
 from vigil.engine.paging import decode_token, encode_token
 from vigil.errors import ServiceError
 from vigil.store.metrics import MetricsStore, PeriodStatistics
@@ -30,9 +30,9 @@ def _invalid(message: str) -> ServiceError:
     return ServiceError("ValidationError", message)
 
 
-def _value(stat: str, period: PeriodStatistics, percentile: Decimal | None) -> float | None:
-    if percentile is not None:
-        return period.percentiles.get(percentile)
+def _value(stat: str, period: PeriodStatistics) -> float | None:
+    if stat not in BASIC_STATISTICS:
+        return period.extended.get(stat)
     if stat == "Average":
         return period.sum / period.sample_count if period.sample_count else None
     return {
@@ -64,7 +64,7 @@ def _check_queries(queries: Sequence[Mapping[str, Any]]) -> None:
         stat_spec = query["MetricStat"]
         check_period(int(stat_spec["Period"]), f"MetricStat.Period of query {identifier}", "ValidationError")
         if stat_spec["Stat"] not in BASIC_STATISTICS:
-            percentile_of(stat_spec["Stat"], f"MetricStat.Stat of query {identifier}", "ValidationError")
+            extended_statistic(stat_spec["Stat"], f"MetricStat.Stat of query {identifier}", "ValidationError")
 
 
 def _series(
@@ -74,7 +74,7 @@ def _series(
     metric = stat_spec["Metric"]
     period = int(stat_spec["Period"])  # checked with the whole request, before any query runs
     stat = stat_spec["Stat"]
-    percentile = None if stat in BASIC_STATISTICS else percentile_of(stat, "MetricStat.Stat")
+    extended = [] if stat in BASIC_STATISTICS else [extended_statistic(stat, "MetricStat.Stat")]
     period_ms = period * 1000
     periods = store.statistics(
         account_id,
@@ -86,12 +86,12 @@ def _series(
         end=end,
         period_ms=period_ms,
         unit=stat_spec.get("Unit"),
-        percentiles=[percentile] if percentile is not None else [],
+        extended=extended,
         per_unit=False,
     )
     timestamps, values = [], []
     for bucket in periods:
-        value = _value(stat, bucket, percentile)
+        value = _value(stat, bucket)
         if value is not None:
             timestamps.append(datetime.fromtimestamp(bucket.start / 1000, UTC))
             values.append(value)

@@ -4,21 +4,20 @@ datapoints, one per period that holds data."""
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from vigil.engine.metrics.datums import canonical_dimensions, invalid_combination, invalid_value
+from vigil.engine.metrics.extended import extended_statistic
 from vigil.errors import ServiceError
+from vigil.store.extended_statistics import ExtendedStatistic
 from vigil.store.metrics import MetricsStore, PeriodStatistics
 
 MAX_DATAPOINTS = 1_440
 HIGH_RESOLUTION_PERIODS = (1, 5, 10, 20, 30)
-_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d{1,10})?|100(?:\.0{1,10})?)$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class StatisticsRequest:
     end_ms: int
     period_s: int
     statistics: tuple[str, ...]
-    percentiles: dict[str, Decimal]  # "p99.9" -> Decimal("99.9"), exact
+    extended: tuple[ExtendedStatistic, ...]
     unit: str | None
 
 
@@ -40,18 +39,6 @@ def check_period(period: int, where: str, code: str = "InvalidParameterValue") -
             code, f"The parameter {where} must be 1, 5, 10, 20, 30 or a multiple of 60; {period} is not."
         )
     return period
-
-
-def percentile_of(name: str, where: str, code: str = "InvalidParameterValue") -> Decimal:
-    """``p99.9`` -> 99.9, exactly; anything else is refused (the other extended statistics are not built yet)."""
-    match = _PERCENTILE.fullmatch(name)
-    if match is None:
-        raise ServiceError(
-            code,
-            f"The value {name} for parameter {where} is not supported: Vigil computes percentiles "
-            "(p0 to p100, e.g. p99 or p99.9); trimmed and winsorized statistics are not implemented yet.",
-        )
-    return Decimal(match.group(1))
 
 
 _MINUTE, _FIVE_MINUTES, _HOUR, _DAY = 60_000, 300_000, 3_600_000, 86_400_000
@@ -82,15 +69,7 @@ def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
     extended = tuple(params.get("ExtendedStatistics") or ())
     if bool(statistics) == bool(extended):
         raise invalid_combination("You must specify either Statistics or ExtendedStatistics, but not both.")
-    percentiles: dict[str, float] = {}
-    for name in extended:
-        match = _PERCENTILE.match(name)
-        if match is None:
-            raise invalid_value(
-                f"The value {name} for parameter ExtendedStatistics is not supported: Vigil computes percentiles "
-                "(p0 to p100, e.g. p99 or p99.9); trimmed and winsorized statistics are not implemented yet."
-            )
-        percentiles[name] = Decimal(match.group(1))
+    extended_statistics = tuple(extended_statistic(name, "ExtendedStatistics") for name in dict.fromkeys(extended))
     period_ms = period * 1000
     aligned = first_period_start(start, period, int(time.time() * 1000))
     requested = math.ceil((end - aligned) / period_ms)
@@ -107,7 +86,7 @@ def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
         end_ms=end,
         period_s=period,
         statistics=statistics,
-        percentiles=percentiles,
+        extended=extended_statistics,
         unit=params.get("Unit"),
     )
 
@@ -125,11 +104,7 @@ def _datapoint(request: StatisticsRequest, period: PeriodStatistics) -> dict[str
         "Unit": period.unit,
     }
     point.update({name: values[name] for name in request.statistics})
-    extended = {
-        name: period.percentiles[fraction]
-        for name, fraction in request.percentiles.items()
-        if period.percentiles.get(fraction) is not None
-    }
+    extended = {name: value for name, value in period.extended.items() if value is not None}
     if extended:
         point["ExtendedStatistics"] = extended
     return point
@@ -147,6 +122,6 @@ def get_statistics(store: MetricsStore, account_id: str, region: str, params: Ma
         end=request.end_ms,
         period_ms=request.period_s * 1000,
         unit=request.unit,
-        percentiles=sorted(set(request.percentiles.values())),
+        extended=request.extended,
     )
     return {"Label": request.metric_name, "Datapoints": [_datapoint(request, period) for period in periods]}
