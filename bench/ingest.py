@@ -72,15 +72,19 @@ def make_message(worker: int, body: int, index: int, size: int) -> str:
     return head[:-2] + "x" * pad + '"}'
 
 
-def signed_request(endpoint: str, body: bytes, target: str = TARGET) -> dict[str, str]:
-    """Headers of a Logs request signed once, the way botocore would sign it."""
+def signed_request(
+    endpoint: str,
+    body: bytes,
+    target: str = TARGET,
+    *,
+    service: str = "logs",
+    content_type: str = "application/x-amz-json-1.1",
+) -> dict[str, str]:
+    """Headers of an awsJson request signed once, the way botocore would sign it (Logs by default)."""
     request = AWSRequest(
-        method="POST",
-        url=endpoint + "/",
-        data=body,
-        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+        method="POST", url=endpoint + "/", data=body, headers={"Content-Type": content_type, "X-Amz-Target": target}
     )
-    SigV4Auth(Credentials("test", "test"), "logs", REGION).add_auth(request)
+    SigV4Auth(Credentials("test", "test"), service, REGION).add_auth(request)
     return dict(request.headers.items())
 
 

@@ -22,25 +22,15 @@ import urllib.parse
 from typing import Any
 
 import orjson
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+from ingest import signed_request  # bench/ is the script's directory, so its sibling imports by name
 
 from vigil.testing import VigilServer
 
 TARGET = "GraniteServiceVersion20100801.PutMetricData"
-REGION = "us-east-1"
 
 
 def signed(endpoint: str, body: bytes) -> dict[str, str]:
-    request = AWSRequest(
-        method="POST",
-        url=endpoint + "/",
-        data=body,
-        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": TARGET},
-    )
-    SigV4Auth(Credentials("test", "test"), "monitoring", REGION).add_auth(request)
-    return dict(request.headers.items())
+    return signed_request(endpoint, body, TARGET, service="monitoring", content_type="application/x-amz-json-1.0")
 
 
 def bodies(worker: int, count: int, now: float) -> list[bytes]:
