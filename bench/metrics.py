@@ -3,8 +3,9 @@
 PutMetricData: requests of 1,000 datums (10 series, 100 values each, one datum per minute over the last two
 hours) are built and SigV4-signed before the clock starts, then sent by ``--processes`` client processes on
 keep-alive connections; what is measured is the server. GetMetricStatistics: one series read over 24 h at
-60 s (p50 and p99) with everything the first part stored, repeated ``--reads`` times.
-Prints one JSON line. (GetMetricData, metric filters and EMF are not built yet; their figures come with them.)
+60 s (p50 and p99) with everything the first part stored, repeated ``--reads`` times. Metric filters:
+PutLogEvents throughput (1,000-event requests, one at a time) into a group with 10 metric filters of every
+pattern kind against a group with none, runs alternating. Prints one JSON line.
 
     .venv/bin/python bench/metrics.py
 """
@@ -66,11 +67,92 @@ def client(endpoint: str, worker: int, count: int, now: float, start: Any, resul
     results.put(time.perf_counter() - began)
 
 
+FILTERS = [
+    ("errors", "[timestamp, level=ERROR, ...]", "1", {}),
+    ("warnings", "[timestamp, level=WARN*, ...]", "1", {}),
+    ("latency", "{ $.latency_ms = * }", "$.latency_ms", {}),
+    ("slow", "{ $.latency_ms > 500 }", "1", {}),
+    ("by_route", "{ $.route = * }", "$.latency_ms", {"Route": "$.route"}),
+    ("status_5xx", "{ $.status >= 500 }", "1", {}),
+    ("payments", '"payment"', "1", {}),
+    ("timeouts", "?timeout ?Timeout", "1", {}),
+    ("users", "{ $.user = * }", "1", {"User": "$.user"}),
+    ("regex", "%ERR[0-9]+%", "1", {}),
+]
+
+
+def log_batches(count: int, now_ms: int) -> list[bytes]:
+    """PutLogEvents bodies of 1,000 events: JSON request lines and plain-text lines, as an API writes them."""
+    made = []
+    for batch in range(count):
+        events = []
+        for index in range(1_000):
+            n = batch * 1_000 + index
+            if n % 2:
+                message = orjson.dumps(
+                    {"route": f"/r{n % 7}", "latency_ms": n % 900, "status": 200 + n % 5 * 100, "user": f"u{n % 50}"}
+                ).decode()
+            else:
+                message = f"2026-11-26T00:00:00Z {'ERROR' if n % 10 == 0 else 'INFO'} payment {n} timeout ERR{n % 3}"
+            events.append({"timestamp": now_ms - 60_000 + index, "message": message})
+        made.append(events)
+    return [orjson.dumps(e) for e in made]
+
+
+def ingest_rate(endpoint: str, group: str, batches: list[bytes]) -> float:
+    """Events per second PutLogEvents stores for ``group``, one request at a time."""
+    address = urllib.parse.urlsplit(endpoint)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    prepared = []
+    for events in batches:
+        body = b'{"logGroupName": "%s", "logStreamName": "s", "logEvents": %s}' % (group.encode(), events)
+        prepared.append((body, signed_request(endpoint, body)))
+    began = time.perf_counter()
+    for body, headers in prepared:
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"PutLogEvents answered {response.status}")
+    return len(batches) * 1_000 / (time.perf_counter() - began)
+
+
+def metric_filter_cost(server: VigilServer, batches: int) -> dict[str, Any]:
+    logs = server.client("logs")
+    for group in ("/bench/plain", "/bench/filtered"):
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+    for name, pattern, value, dimensions in FILTERS:
+        transformation = {"metricName": name, "metricNamespace": "BenchFilters", "metricValue": value}
+        if dimensions:
+            transformation["dimensions"] = dimensions
+        logs.put_metric_filter(
+            logGroupName="/bench/filtered",
+            filterName=name,
+            filterPattern=pattern,
+            metricTransformations=[transformation],
+        )
+    now_ms = int(time.time() * 1000)
+    rates: dict[str, list[float]] = {"/bench/plain": [], "/bench/filtered": []}
+    for _ in range(3):  # alternate, so both see the same machine
+        for group in rates:
+            rates[group].append(ingest_rate(server.endpoint_url, group, log_batches(batches, now_ms)))
+    plain, filtered = statistics.median(rates["/bench/plain"]), statistics.median(rates["/bench/filtered"])
+    return {
+        "filters": len(FILTERS),
+        "events_per_run": batches * 1_000,
+        "plain_events_per_s": round(plain),
+        "with_filters_events_per_s": round(filtered),
+        "cost_percent": round((1 - filtered / plain) * 100, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--requests", type=int, default=40, help="per process, 1,000 datums each")
     parser.add_argument("--reads", type=int, default=20)
+    parser.add_argument("--log-batches", type=int, default=20, help="1,000-event PutLogEvents per run")
     options = parser.parse_args()
     now = time.time()
     with VigilServer("--ephemeral") as server:
@@ -106,6 +188,7 @@ def main() -> None:
             started = time.perf_counter()
             points = len(cloudwatch.get_metric_statistics(**query)["Datapoints"])
             latencies.append((time.perf_counter() - started) * 1000)
+        filters = metric_filter_cost(server, options.log_batches)
     print(
         json.dumps(
             {
@@ -117,6 +200,7 @@ def main() -> None:
                     "seconds": round(elapsed, 3),
                     "datums_per_s": round(datums / elapsed),
                 },
+                "metric_filters_ingest": filters,
                 "get_metric_statistics_one_series_24h_60s": {
                     "datapoints_returned": points,
                     "stored_datums": datums,

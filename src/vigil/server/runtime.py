@@ -5,6 +5,7 @@ from __future__ import annotations
 from vigil.config import Settings
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest, IngestSettings
+from vigil.engine.logs.metric_filters import MetricFilters
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.retention import RetentionSweeper
 from vigil.engine.patterns.trial import PatternTrial
@@ -16,11 +17,13 @@ from vigil.server.faults import Faults
 from vigil.server.services.base import Handler
 from vigil.server.services.cloudwatch import CloudWatchService
 from vigil.server.services.logs import LogsService
+from vigil.server.services.logs_metric_filters import LogsMetricFiltersService
 from vigil.server.services.logs_patterns import LogsPatternsService
 from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.store.database import Database
 from vigil.store.logs import LogsStore
+from vigil.store.metric_filters import MetricFiltersStore
 from vigil.store.metrics import MetricsStore
 from vigil.store.patterns import PatternStore
 from vigil.store.queries import QueriesStore
@@ -38,6 +41,8 @@ class Runtime:
         self.reader = Reader(self.log_groups)
         self.queries_store = QueriesStore(self.database, self.writer)
         self.metrics_store = MetricsStore(self.database, self.writer)
+        self.metric_filters = MetricFilters(MetricFiltersStore(self.database, self.writer), self.log_groups)
+        self.writer.on_events = self.metric_filters.emit
         self.query_runner = QueryRunner(
             self.database, max_concurrent=settings.max_concurrent_queries, timeout_s=settings.query_timeout
         )
@@ -48,7 +53,8 @@ class Runtime:
             LogRecords(self.queries_store),
         )
         services = [
-            LogsService(self.log_groups, self.ingest, self.reader),
+            LogsService(self.log_groups, self.ingest, self.reader, self.metric_filters.count),
+            LogsMetricFiltersService(self.metric_filters),
             LogsPatternsService(PatternTrial(PatternStore(self.database))),
             queries,
             CloudWatchService(self.metrics_store),
@@ -70,6 +76,7 @@ class Runtime:
         self.query_runner.reset()
         self.queries_store.reset()
         self.metrics_store.reset()
+        self.metric_filters.reset()
         self.logs_store.reset()
 
     def close(self) -> None:

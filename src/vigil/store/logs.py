@@ -142,6 +142,7 @@ class LogsStore:
         def delete(cur: duckdb.DuckDBPyConnection) -> None:
             cur.execute("DELETE FROM log_events WHERE group_id = ?", [group_id])
             cur.execute("DELETE FROM log_streams WHERE group_id = ?", [group_id])
+            cur.execute("DELETE FROM metric_filters WHERE group_id = ?", [group_id])
             cur.execute("DELETE FROM log_groups WHERE id = ?", [group_id])
 
         self._writer.run(delete)

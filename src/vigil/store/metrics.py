@@ -104,7 +104,8 @@ class MetricsStore:
             )
             cur.register("incoming_points", table)
             try:
-                cur.execute("INSERT INTO metric_points SELECT * FROM incoming_points")
+                names = ", ".join(table.column_names)
+                cur.execute(f"INSERT INTO metric_points ({names}) SELECT {names} FROM incoming_points")
             finally:
                 cur.unregister("incoming_points")
             return ids

@@ -68,6 +68,9 @@ class Writer:
         row = self._cursor.execute("SELECT coalesce(max(event_id), 0) FROM log_events").fetchone()
         self._next_event_id = int(row[0]) + 1 if row else 1
         self.commits = 0
+        # Runs inside every events transaction, after the insert, with ``incoming_events`` registered and the
+        # ids of the groups in the batch: metric filters emit their datapoints here, atomically with the events.
+        self.on_events: Callable[[duckdb.DuckDBPyConnection, set[int], int], None] | None = None
         self._thread = threading.Thread(target=self._loop, name="vigil-writer", daemon=True)
         self._thread.start()
 
@@ -167,6 +170,8 @@ class Writer:
                 WHERE log_streams.id = a.stream_id
                 """
             )
+            if self.on_events is not None:
+                self.on_events(cur, {a.group_id for a in appends}, now)
             cur.execute("COMMIT")
         except BaseException as exc:
             log.exception("commit of %d events failed", total)

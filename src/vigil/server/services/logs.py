@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest
@@ -12,12 +13,12 @@ from vigil.server.services.base import Params, RequestContext, Result, Service, 
 from vigil.store.records import LogEvent, LogGroup, LogStream
 
 
-def _group(scope: Scope, group: LogGroup) -> Result:
+def _group(scope: Scope, group: LogGroup, metric_filters: int) -> Result:
     arn = scope.log_group_arn(group.name)
     out: Result = {
         "logGroupName": group.name,
         "creationTime": group.creation_time,
-        "metricFilterCount": 0,
+        "metricFilterCount": metric_filters,
         "arn": f"{arn}:*",
         "storedBytes": group.stored_bytes,
         "logGroupClass": group.log_group_class,
@@ -81,10 +82,13 @@ def _sequence_token() -> str:
 class LogsService(Service):
     name = "logs"
 
-    def __init__(self, groups: LogGroups, ingest: Ingest, reader: Reader) -> None:
+    def __init__(
+        self, groups: LogGroups, ingest: Ingest, reader: Reader, metric_filter_count: Callable[[int], int]
+    ) -> None:
         self.groups = groups
         self.ingest = ingest
         self.reader = reader
+        self.metric_filter_count = metric_filter_count
 
     # ---- log groups ------------------------------------------------------------------------------
 
@@ -116,8 +120,11 @@ class LogsService(Service):
             token=p.get("nextToken"),
             limit=p.get("limit", 50),
         )
-        describe = _pattern_group if p.get("logGroupNamePattern") else _group
-        out: Result = {"logGroups": [describe(ctx.scope, g) for g in page.items]}
+        if p.get("logGroupNamePattern"):
+            groups = [_pattern_group(ctx.scope, g) for g in page.items]
+        else:
+            groups = [_group(ctx.scope, g, self.metric_filter_count(g.id)) for g in page.items]
+        out: Result = {"logGroups": groups}
         return with_next_token(out, page.next_token)
 
     @operation("ListLogGroups")
