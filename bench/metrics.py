@@ -72,7 +72,7 @@ FILTERS = [
     ("warnings", "[timestamp, level=WARN*, ...]", "1", {}),
     ("latency", "{ $.latency_ms = * }", "$.latency_ms", {}),
     ("slow", "{ $.latency_ms > 500 }", "1", {}),
-    ("by_route", "{ $.route = * }", "$.latency_ms", {"Route": "$.route"}),
+    ("by_route", "{ $.route = * && $.latency_ms = * }", "$.latency_ms", {"Route": "$.route"}),
     ("status_5xx", "{ $.status >= 500 }", "1", {}),
     ("payments", '"payment"', "1", {}),
     ("timeouts", "?timeout ?Timeout", "1", {}),

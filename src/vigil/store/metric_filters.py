@@ -42,7 +42,7 @@ class Emission:
     namespace: str
     metric_name: str
     unit: str
-    predicate_sql: str  # for JSON patterns, already guarded to look only at messages that can be JSON
+    predicate_sql: str
     value_sql: str
     dimensions_sql: str
     default_value: float | None
@@ -120,10 +120,9 @@ def _text(value: str) -> str:
 def _emitted_rows(e: Emission) -> list[str]:
     """SELECTs of (series identity, unit, timestamp, v, dims) for one filter's datapoints in the batch."""
     series = f"{_text(e.account_id)}, {_text(e.region)}, {_text(e.namespace)}, {_text(e.metric_name)}, {_text(e.unit)}"
-    # Events of a stream deleted while they waited are not stored (the insert skips them): nor are they counted.
-    group = f"group_id = {int(e.group_id)} AND stream_id IN (SELECT id FROM log_streams)"
+    group = f"group_id = {int(e.group_id)}"
     selects = [
-        f"SELECT {series}, timestamp, {e.value_sql}, {e.dimensions_sql}, false FROM incoming_events "
+        f"SELECT {series}, timestamp, {e.value_sql}, {e.dimensions_sql}, false FROM stored_events "
         f"WHERE {group} AND ({e.predicate_sql})"
     ]
     if e.default_value is not None:
@@ -131,8 +130,8 @@ def _emitted_rows(e: Emission) -> list[str]:
         default = f"CAST({e.default_value!r} AS DOUBLE)"
         selects.append(
             f"SELECT {series}, minute, {default}, '{{}}', true FROM ("
-            f"SELECT DISTINCT timestamp - timestamp % 60000 AS minute FROM incoming_events WHERE {group} "
-            f"EXCEPT SELECT DISTINCT timestamp - timestamp % 60000 FROM incoming_events "
+            f"SELECT DISTINCT timestamp - timestamp % 60000 AS minute FROM stored_events WHERE {group} "
+            f"EXCEPT SELECT DISTINCT timestamp - timestamp % 60000 FROM stored_events "
             f"WHERE {group} AND coalesce(({e.predicate_sql}), false))"
         )
     return selects
@@ -152,7 +151,10 @@ def emit(cur: duckdb.DuckDBPyConnection, emissions: Sequence[Emission], now: int
     )
     try:
         cur.execute(
-            "INSERT INTO emitted_points SELECT * FROM (" + " UNION ALL ".join(selects) + ") "
+            # Events of a stream deleted while they waited are not stored (the insert skips them): nor counted.
+            "INSERT INTO emitted_points WITH stored_events AS MATERIALIZED ("
+            "SELECT * FROM incoming_events WHERE stream_id IN (SELECT id FROM log_streams)) "
+            "SELECT * FROM (" + " UNION ALL ".join(selects) + ") "
             "AS u(account_id, region, namespace, metric_name, unit, timestamp, v, dims, is_default) "
             "WHERE v IS NOT NULL AND dims IS NOT NULL"
         )
@@ -183,33 +185,44 @@ def emit(cur: duckdb.DuckDBPyConnection, emissions: Sequence[Emission], now: int
             """,
             [now, now - 60_000],
         )
-        # A default stands for a quiet minute: a match in a later batch of that minute replaces it, and a minute
-        # that already has a datapoint of the series gets no default.
-        cur.execute(
-            """
-            DELETE FROM metric_points USING (
-                SELECT DISTINCT s.series_id, e.timestamp - e.timestamp % 60000 AS minute
-                FROM emitted_points e JOIN metric_series s USING (account_id, region, namespace, metric_name)
-                WHERE s.dimensions = e.dims AND NOT e.is_default
-            ) matched
-            WHERE metric_points.filter_default AND metric_points.series_id = matched.series_id
-              AND metric_points.timestamp = matched.minute
-            """
-        )
-        cur.execute(
-            """
+        has_defaults = any(e.default_value is not None for e in emissions)
+        if has_defaults:
+            # A default stands for a quiet minute: a match in a later batch of that minute replaces it. Bounded
+            # to the batch's minutes, so the delete reads only the recent part of the table (zone maps).
+            cur.execute(
+                """
+                DELETE FROM metric_points USING (
+                    SELECT DISTINCT s.series_id, e.timestamp - e.timestamp % 60000 AS minute
+                    FROM emitted_points e JOIN metric_series s USING (account_id, region, namespace, metric_name)
+                    WHERE s.dimensions = e.dims AND NOT e.is_default
+                ) matched
+                WHERE metric_points.filter_default AND metric_points.series_id = matched.series_id
+                  AND metric_points.timestamp = matched.minute
+                  AND metric_points.timestamp BETWEEN (SELECT min(timestamp) - 60000 FROM emitted_points)
+                                                  AND (SELECT max(timestamp) FROM emitted_points)
+                """
+            )
+        insert = """
             INSERT INTO metric_points
                 (series_id, timestamp, value, sample_count, sum, minimum, maximum, unit, storage_resolution,
                  filter_default)
             SELECT s.series_id, e.timestamp, e.v, 1, e.v, e.v, e.v, e.unit, 60, e.is_default
             FROM emitted_points e
             JOIN metric_series s USING (account_id, region, namespace, metric_name)
-            WHERE s.dimensions = e.dims
-              AND NOT (e.is_default AND EXISTS (
-                  SELECT 1 FROM metric_points p
-                  WHERE p.series_id = s.series_id AND p.timestamp >= e.timestamp AND p.timestamp < e.timestamp + 60000
-              ))
+            WHERE s.dimensions = e.dims AND e.is_default = {is_default}
             """
-        )
+        cur.execute(insert.format(is_default="false"))
+        if has_defaults:
+            # A minute that already has a datapoint of the series gets no default (a separate statement: the
+            # check reads stored points, which the matches never need to).
+            cur.execute(
+                insert.format(is_default="true")
+                + """
+                AND NOT EXISTS (
+                    SELECT 1 FROM metric_points p
+                    WHERE p.series_id = s.series_id AND p.timestamp >= e.timestamp AND p.timestamp < e.timestamp + 60000
+                )
+                """
+            )
     finally:
         cur.execute("DROP TABLE IF EXISTS emitted_points")

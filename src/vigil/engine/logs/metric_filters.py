@@ -84,12 +84,7 @@ def emission_for(row: MetricFilterRow, scope: Scope, compiled: CompiledPattern) 
         namespace=row.metric_namespace,
         metric_name=row.metric_name,
         unit=row.unit or "None",
-        # A JSON pattern matches only JSON text: a first-character test spares parsing every plain line.
-        predicate_sql=(
-            f"(ltrim(message)[1] IN ('{{', '[') AND ({compiled.predicate_sql}))"
-            if compiled.kind == "json"
-            else compiled.predicate_sql
-        ),
+        predicate_sql=compiled.predicate_sql,
         value_sql=value_sql,
         dimensions_sql=dimensions_sql,
         default_value=row.default_value,
