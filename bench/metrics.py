@@ -52,19 +52,24 @@ def bodies(worker: int, count: int, now: float) -> list[bytes]:
     return made
 
 
-def client(endpoint: str, worker: int, count: int, now: float, start: Any, results: Any) -> None:
-    prepared = [(body, signed(endpoint, body)) for body in bodies(worker, count, now)]
+def send_all(endpoint: str, prepared: list[tuple[bytes, dict[str, str]]], operation: str) -> float:
+    """Send pre-signed requests one after another on one keep-alive connection; the seconds it took."""
     address = urllib.parse.urlsplit(endpoint)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
-    start.wait()
     began = time.perf_counter()
     for body, headers in prepared:
         connection.request("POST", "/", body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
-            raise SystemExit(f"PutMetricData answered {response.status}")
-    results.put(time.perf_counter() - began)
+            raise SystemExit(f"{operation} answered {response.status}")
+    return time.perf_counter() - began
+
+
+def client(endpoint: str, worker: int, count: int, now: float, start: Any, results: Any) -> None:
+    prepared = [(body, signed(endpoint, body)) for body in bodies(worker, count, now)]
+    start.wait()
+    results.put(send_all(endpoint, prepared, "PutMetricData"))
 
 
 FILTERS = [
@@ -101,20 +106,11 @@ def log_batches(count: int, now_ms: int) -> list[bytes]:
 
 def ingest_rate(endpoint: str, group: str, batches: list[bytes]) -> float:
     """Events per second PutLogEvents stores for ``group``, one request at a time."""
-    address = urllib.parse.urlsplit(endpoint)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     prepared = []
     for events in batches:
         body = b'{"logGroupName": "%s", "logStreamName": "s", "logEvents": %s}' % (group.encode(), events)
         prepared.append((body, signed_request(endpoint, body)))
-    began = time.perf_counter()
-    for body, headers in prepared:
-        connection.request("POST", "/", body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"PutLogEvents answered {response.status}")
-    return len(batches) * 1_000 / (time.perf_counter() - began)
+    return len(batches) * 1_000 / send_all(endpoint, prepared, "PutLogEvents")
 
 
 def metric_filter_cost(server: VigilServer, batches: int) -> dict[str, Any]:
