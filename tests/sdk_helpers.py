@@ -36,18 +36,23 @@ def shipping_handler(endpoint_url: str, spool_dir: Path, **options: Any) -> Clou
     return CloudWatchHandler(shipping_config(endpoint_url, spool_dir, **options))
 
 
-def stored_messages(logs_client: Any, group: str = "/sdk/tests", stream: str = "worker-1") -> list[dict[str, Any]]:
-    """Every event of the stream, oldest first, its message parsed as JSON."""
-    messages: list[dict[str, Any]] = []
+def stored_events(logs_client: Any, group: str = "/sdk/tests", stream: str = "worker-1") -> list[dict[str, Any]]:
+    """Every event of the stream, oldest first, following nextForwardToken until it repeats."""
+    events: list[dict[str, Any]] = []
     token = None
     while True:
         page = logs_client.get_log_events(
             logGroupName=group, logStreamName=stream, startFromHead=True, **({"nextToken": token} if token else {})
         )
-        messages += [json.loads(event["message"]) for event in page["events"]]
+        events += page["events"]
         if page["nextForwardToken"] == token:
-            return messages
+            return events
         token = page["nextForwardToken"]
+
+
+def stored_messages(logs_client: Any, group: str = "/sdk/tests", stream: str = "worker-1") -> list[dict[str, Any]]:
+    """Every event of the stream, oldest first, its message parsed as JSON."""
+    return [json.loads(event["message"]) for event in stored_events(logs_client, group, stream)]
 
 
 def wait_for_messages(logs_client: Any, count: int, timeout: float = 60.0, **where: str) -> list[dict[str, Any]]:

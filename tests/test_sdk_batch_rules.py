@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.sdk_helpers import stored_events
 from vigil.sdk.pipeline import current_pipeline, set_current_pipeline, standard_pipeline
 from vigil.sdk.redaction import Redactor
 from vigil.sdk.shipping.batches import TRUNCATION_MARK, Event
@@ -124,16 +125,7 @@ def shipping(vigil: VigilServer, tmp_path: Path) -> Iterator[ShippingFactory]:
 
 
 def stored(logs_client: Any) -> list[dict[str, Any]]:
-    """Every event of the stream, oldest first, following nextForwardToken until it repeats."""
-    events: list[dict[str, Any]] = []
-    token = None
-    while True:
-        paging = {"nextToken": token} if token else {}
-        page = logs_client.get_log_events(logGroupName=GROUP, logStreamName=STREAM, startFromHead=True, **paging)
-        events += page["events"]
-        if page["nextForwardToken"] == token:
-            return events
-        token = page["nextForwardToken"]
+    return stored_events(logs_client, GROUP, STREAM)
 
 
 def messages(events: list[dict[str, Any]]) -> list[str]:

@@ -29,7 +29,6 @@ _open_queues: weakref.WeakSet[BackgroundQueue[object]] = weakref.WeakSet()
 @dataclass
 class QueueCounters:
     dropped: int = 0
-    delivered_batches: int = 0
 
 
 class BackgroundQueue(Generic[T]):
@@ -108,10 +107,6 @@ class BackgroundQueue(Generic[T]):
     def qsize(self) -> int:
         return len(self._items)
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def flush(self, timeout: float | None = None) -> bool:
         """Deliver everything queued so far; ``True`` if that finished within ``timeout`` seconds."""
         if self._thread is None or not self._thread.is_alive():
@@ -183,7 +178,6 @@ class BackgroundQueue(Generic[T]):
             batch = [items.popleft() for _ in range(min(len(items), self.max_batch))]
             try:
                 self.deliver(batch)
-                self.counters.delivered_batches += 1
             except Exception:  # a failing destination must not kill the thread; the loss is counted
                 self.counters.dropped += len(batch)
             finally:

@@ -47,7 +47,6 @@ def standard_pipeline(
     environment: str | None = None,
     redactor: Redactor | None = None,
     processors: Iterable[Processor] = (),
-    static: Mapping[str, Any] | None = None,
 ) -> Pipeline:
     """Vigil's default: base fields, environment and app, request context, ``extra=``, exception, then the
     user's processors, then redaction, last so that nothing a processor adds escapes it."""
@@ -56,7 +55,6 @@ def standard_pipeline(
         fixed["environment"] = environment
     if app_name:
         fixed["app"] = app_name
-    fixed.update(static or {})
     processors = list(processors)
     # The builder masks what it takes in; what user processors add is masked by running the redactor after them.
     chain = [*processors, redactor] if processors and redactor is not None else processors

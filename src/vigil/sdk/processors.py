@@ -35,21 +35,6 @@ def iso_timestamp(created: float) -> str:
     return cached[1] + _MILLISECONDS[int((created - seconds) * 1000)]
 
 
-def base_event(record: logging.LogRecord) -> Event:
-    """The fields every record has, in the order they are rendered."""
-    return {
-        "timestamp": iso_timestamp(record.created),
-        "level": record.levelname,
-        "logger": record.name,
-        "message": record.getMessage(),
-        "module": record.module,
-        "function": record.funcName,
-        "line": record.lineno,
-        "process_id": record.process,
-        "thread_id": record.thread,
-    }
-
-
 def extra_fields(record: logging.LogRecord) -> Mapping[str, Any]:
     """The ``extra=`` fields of a record, whichever logger made it."""
     extra = record.__dict__.get("_vigil_extra")

@@ -32,9 +32,10 @@ class MetricFilterRow:
 
 @dataclass(frozen=True)
 class Emission:
-    """One filter's datapoints, as SQL over ``incoming_events``: which events match (``predicate_sql``), the
-    value each gives (``value_sql``, a DOUBLE, NULL to skip the event) and its dimensions (``dimensions_sql``,
-    canonical JSON text, NULL to skip the event)."""
+    """One filter's datapoints over a batch, from the filter-pattern compiler's SQL: which events match
+    (``predicate_sql``), the value each gives (the number ``value``, or the text ``value_sql`` extracts, read
+    as a number) and its dimensions (name, SQL of the text that names its value). An event whose value is not a
+    number or that lacks a dimension emits nothing."""
 
     account_id: str
     region: str
@@ -43,9 +44,27 @@ class Emission:
     metric_name: str
     unit: str
     predicate_sql: str
-    value_sql: str
-    dimensions_sql: str
+    value: float | None
+    value_sql: str | None
+    dimensions: tuple[tuple[str, str], ...]
     default_value: float | None
+
+    def value_expression(self) -> str:
+        if self.value is not None:
+            return f"CAST({self.value!r} AS DOUBLE)"
+        return f"TRY_CAST(({self.value_sql}) AS DOUBLE)"
+
+    def dimensions_expression(self) -> str:
+        """The series' dimensions as canonical JSON text (keys sorted, as PutMetricData writes them), NULL when
+        the event lacks one of them."""
+        if not self.dimensions:
+            return "'{}'"
+        parts = [
+            f"{_text(('{' if index == 0 else ',') + orjson.dumps(name).decode() + ':')} || "
+            f"to_json(CAST(({extract}) AS VARCHAR))"
+            for index, (name, extract) in enumerate(sorted(self.dimensions))
+        ]
+        return " || ".join(parts) + " || '}'"
 
 
 _COLUMNS = (
@@ -122,7 +141,7 @@ def _emitted_rows(e: Emission) -> list[str]:
     series = f"{_text(e.account_id)}, {_text(e.region)}, {_text(e.namespace)}, {_text(e.metric_name)}, {_text(e.unit)}"
     group = f"group_id = {int(e.group_id)}"
     selects = [
-        f"SELECT {series}, timestamp, {e.value_sql}, {e.dimensions_sql}, false FROM stored_events "
+        f"SELECT {series}, timestamp, {e.value_expression()}, {e.dimensions_expression()}, false FROM stored_events "
         f"WHERE {group} AND ({e.predicate_sql})"
     ]
     if e.default_value is not None:

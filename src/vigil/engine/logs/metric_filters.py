@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.scope import Scope
 from vigil.engine.patterns.compiler import CompiledPattern, compile_pattern
@@ -52,31 +50,14 @@ def _positional(field: str) -> bool:
     return field[1:].isdigit()
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def emission_for(row: MetricFilterRow, scope: Scope, compiled: CompiledPattern) -> Emission:
-    """The SQL of one filter's datapoints (raises InvalidParameterException for a field the pattern lacks)."""
+    """What one filter emits (raises InvalidParameterException for a field the pattern lacks)."""
     # A field value must be one the pattern matched (AWS: "make sure the field is in the pattern", if only as
     # `$.field = *`). Dimensions may name any field the pattern can extract.
     field = row.metric_value
     if field.startswith("$") and field not in compiled.fields and not _positional(field):
         raise invalid_parameter(f"{field} is not a field of the filter pattern {compiled.text!r}.")
     constant = _number(row.metric_value)
-    if constant is not None:
-        value_sql = f"CAST({constant!r} AS DOUBLE)"
-    else:
-        value_sql = f"TRY_CAST(({compiled.extract_sql(row.metric_value)}) AS DOUBLE)"
-    if row.dimensions:
-        parts = [
-            f"{_sql_text(('{' if index == 0 else ',') + _json_key(name) + ':')} || "
-            f"to_json(CAST(({compiled.extract_sql(field)}) AS VARCHAR))"
-            for index, (name, field) in enumerate(sorted(row.dimensions.items()))
-        ]
-        dimensions_sql = " || ".join(parts) + " || '}'"
-    else:
-        dimensions_sql = "'{}'"
     return Emission(
         account_id=scope.account_id,
         region=scope.region,
@@ -85,14 +66,11 @@ def emission_for(row: MetricFilterRow, scope: Scope, compiled: CompiledPattern) 
         metric_name=row.metric_name,
         unit=row.unit or "None",
         predicate_sql=compiled.predicate_sql,
-        value_sql=value_sql,
-        dimensions_sql=dimensions_sql,
+        value=constant,
+        value_sql=None if constant is not None else compiled.extract_sql(row.metric_value),
+        dimensions=tuple((name, compiled.extract_sql(field)) for name, field in row.dimensions.items()),
         default_value=row.default_value,
     )
-
-
-def _json_key(name: str) -> str:
-    return orjson.dumps(name).decode()
 
 
 class MetricFilters:

@@ -61,7 +61,8 @@ def _check_value(value: float, where: str) -> None:
         raise invalid_value(f"The value {value} for parameter {where} is invalid: values must be within ±2^360.")
 
 
-def _millis(timestamp: Any) -> int:
+def millis(timestamp: Any) -> int:
+    """A request's timestamp (a datetime, or epoch seconds from a wire that leaves it as a number) in ms."""
     if isinstance(timestamp, datetime):
         return int(timestamp.timestamp() * 1000)
     return int(float(timestamp) * 1000)
@@ -91,7 +92,7 @@ def _datum_rows(datum: Mapping[str, Any], where: str, now_ms: int) -> list[Point
     resolution = datum.get("StorageResolution", 60)
     if resolution not in (1, 60):
         raise invalid_value(f"The value {resolution} for parameter {where}.StorageResolution is invalid: use 1 or 60.")
-    timestamp = _millis(datum["Timestamp"]) if datum.get("Timestamp") is not None else now_ms
+    timestamp = millis(datum["Timestamp"]) if datum.get("Timestamp") is not None else now_ms
     if not now_ms - PAST_LIMIT_MS <= timestamp <= now_ms + FUTURE_LIMIT_MS:
         raise invalid_value(
             f"The parameter {where}.Timestamp must specify a time no more than two weeks in the past "

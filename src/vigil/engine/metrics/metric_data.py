@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from vigil.engine.metrics.datums import canonical_dimensions
+from vigil.engine.metrics.datums import canonical_dimensions, millis
 from vigil.engine.metrics.extended import extended_statistic
-from vigil.engine.metrics.statistics import check_period, first_period_start, millis
+from vigil.engine.metrics.statistics import check_period, first_period_start
 from vigil.engine.paging import decode_token, encode_token
 from vigil.errors import ServiceError
 from vigil.store.metrics import MetricsStore, PeriodStatistics

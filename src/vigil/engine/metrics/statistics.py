@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from vigil.engine.metrics.datums import canonical_dimensions, invalid_combination, invalid_value
+from vigil.engine.metrics.datums import canonical_dimensions, invalid_combination, invalid_value, millis
 from vigil.engine.metrics.extended import extended_statistic
 from vigil.errors import ServiceError
 from vigil.store.extended_statistics import ExtendedStatistic
@@ -53,10 +53,6 @@ def first_period_start(start_ms: int, period_s: int, now_ms: int) -> int:
     if period_s < 60:
         unit = period_s * 1000
     return start_ms - start_ms % unit
-
-
-def millis(value: Any) -> int:
-    return int(value.timestamp() * 1000) if isinstance(value, datetime) else int(float(value) * 1000)
 
 
 def read_request(params: Mapping[str, Any]) -> StatisticsRequest:
