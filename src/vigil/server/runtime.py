@@ -8,6 +8,7 @@ from vigil.engine.logs.ingest import Ingest, IngestSettings
 from vigil.engine.logs.metric_filters import MetricFilters
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.retention import RetentionSweeper
+from vigil.engine.metrics.emitters import LogPointEmitters
 from vigil.engine.patterns.trial import PatternTrial
 from vigil.engine.queries.definitions import QueryDefinitions
 from vigil.engine.queries.insights import InsightsQueries
@@ -42,7 +43,7 @@ class Runtime:
         self.queries_store = QueriesStore(self.database, self.writer)
         self.metrics_store = MetricsStore(self.database, self.writer)
         self.metric_filters = MetricFilters(MetricFiltersStore(self.database, self.writer), self.log_groups)
-        self.writer.on_events = self.metric_filters.emit
+        self.writer.on_events = LogPointEmitters([self.metric_filters]).emit
         self.query_runner = QueryRunner(
             self.database, max_concurrent=settings.max_concurrent_queries, timeout_s=settings.query_timeout
         )

@@ -1,15 +1,11 @@
-"""SQL for metric filters: their definitions, and the datapoints they emit from a batch of new events.
-
-Emission runs inside the events' own transaction (the writer calls it after inserting the batch), over the
-registered ``incoming_events`` relation: what is stored and what it counts commit together or not at all.
-"""
+"""SQL for metric filters: their definitions, and the SELECTs of the datapoints they draw from a batch of new
+events (stored by store/emitted_points.py inside the events' own transaction)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import orjson
 
 from vigil.store.database import Database
@@ -137,18 +133,20 @@ def _text(value: str) -> str:
 
 
 def _emitted_rows(e: Emission) -> list[str]:
-    """SELECTs of (series identity, unit, timestamp, v, dims) for one filter's datapoints in the batch."""
+    """SELECTs of one filter's datapoints in the batch, in the columns of ``emitted_points``."""
     series = f"{_text(e.account_id)}, {_text(e.region)}, {_text(e.namespace)}, {_text(e.metric_name)}, {_text(e.unit)}"
     group = f"group_id = {int(e.group_id)}"
     selects = [
-        f"SELECT {series}, timestamp, {e.value_expression()}, {e.dimensions_expression()}, false FROM stored_events "
+        f"SELECT {series}, timestamp, {e.value_expression()}, {e.dimensions_expression()}, false, 60 "
+        f"FROM stored_events "
         f"WHERE {group} AND ({e.predicate_sql})"
     ]
     if e.default_value is not None:
-        # Each minute of the batch with events but no match reports the default value (once: see emit).
+        # Each minute of the batch with events but no match reports the default value (once: see
+        # store/emitted_points.py).
         default = f"CAST({e.default_value!r} AS DOUBLE)"
         selects.append(
-            f"SELECT {series}, minute, {default}, '{{}}', true FROM ("
+            f"SELECT {series}, minute, {default}, '{{}}', true, 60 FROM ("
             f"SELECT DISTINCT timestamp - timestamp % 60000 AS minute FROM stored_events WHERE {group} "
             f"EXCEPT SELECT DISTINCT timestamp - timestamp % 60000 FROM stored_events "
             f"WHERE {group} AND coalesce(({e.predicate_sql}), false))"
@@ -156,92 +154,6 @@ def _emitted_rows(e: Emission) -> list[str]:
     return selects
 
 
-def emit(cur: duckdb.DuckDBPyConnection, emissions: Sequence[Emission], now: int) -> None:
-    """Store the datapoints ``emissions`` draw from ``incoming_events`` (called inside the events' commit).
-
-    Every filter's datapoints are gathered by one statement into one relation, then stored with three: a
-    batch costs the same few statements however many filters its groups have.
-    """
-    selects = [select for e in emissions for select in _emitted_rows(e)]
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE emitted_points "
-        "(account_id VARCHAR, region VARCHAR, namespace VARCHAR, metric_name VARCHAR, unit VARCHAR, "
-        "timestamp BIGINT, v DOUBLE, dims VARCHAR, is_default BOOLEAN)"
-    )
-    try:
-        cur.execute(
-            # Events of a stream deleted while they waited are not stored (the insert skips them): nor counted.
-            "INSERT INTO emitted_points WITH stored_events AS MATERIALIZED ("
-            "SELECT * FROM incoming_events WHERE stream_id IN (SELECT id FROM log_streams)) "
-            "SELECT * FROM (" + " UNION ALL ".join(selects) + ") "
-            "AS u(account_id, region, namespace, metric_name, unit, timestamp, v, dims, is_default) "
-            "WHERE v IS NOT NULL AND dims IS NOT NULL"
-        )
-        # New series come back from the insert (existing ones conflict and do not): only they need their
-        # dimensions stored. Existing ones have last_put refreshed when it is a minute old.
-        created = cur.execute(
-            """
-            INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put)
-            SELECT DISTINCT account_id, region, namespace, metric_name, dims, ? FROM emitted_points
-            ON CONFLICT (account_id, region, namespace, metric_name, dimensions) DO NOTHING
-            RETURNING series_id, dimensions
-            """,
-            [now],
-        ).fetchall()
-        with_dimensions = [(series_id, dims) for series_id, dims in created if dims != "{}"]
-        if with_dimensions:
-            cur.executemany(
-                "INSERT INTO metric_dimensions SELECT ?, key, json_extract_string(value, '$') FROM json_each(?)",
-                with_dimensions,
-            )
-        cur.execute(
-            """
-            UPDATE metric_series SET last_put = ?
-            FROM (SELECT DISTINCT account_id, region, namespace, metric_name, dims FROM emitted_points) e
-            WHERE metric_series.account_id = e.account_id AND metric_series.region = e.region
-              AND metric_series.namespace = e.namespace AND metric_series.metric_name = e.metric_name
-              AND metric_series.dimensions = e.dims AND metric_series.last_put < ?
-            """,
-            [now, now - 60_000],
-        )
-        has_defaults = any(e.default_value is not None for e in emissions)
-        if has_defaults:
-            # A default stands for a quiet minute: a match in a later batch of that minute replaces it. Bounded
-            # to the batch's minutes, so the delete reads only the recent part of the table (zone maps).
-            cur.execute(
-                """
-                DELETE FROM metric_points USING (
-                    SELECT DISTINCT s.series_id, e.timestamp - e.timestamp % 60000 AS minute
-                    FROM emitted_points e JOIN metric_series s USING (account_id, region, namespace, metric_name)
-                    WHERE s.dimensions = e.dims AND NOT e.is_default
-                ) matched
-                WHERE metric_points.filter_default AND metric_points.series_id = matched.series_id
-                  AND metric_points.timestamp = matched.minute
-                  AND metric_points.timestamp BETWEEN (SELECT min(timestamp) - 60000 FROM emitted_points)
-                                                  AND (SELECT max(timestamp) FROM emitted_points)
-                """
-            )
-        insert = """
-            INSERT INTO metric_points
-                (series_id, timestamp, value, sample_count, sum, minimum, maximum, unit, storage_resolution,
-                 filter_default)
-            SELECT s.series_id, e.timestamp, e.v, 1, e.v, e.v, e.v, e.unit, 60, e.is_default
-            FROM emitted_points e
-            JOIN metric_series s USING (account_id, region, namespace, metric_name)
-            WHERE s.dimensions = e.dims AND e.is_default = {is_default}
-            """
-        cur.execute(insert.format(is_default="false"))
-        if has_defaults:
-            # A minute that already has a datapoint of the series gets no default (a separate statement: the
-            # check reads stored points, which the matches never need to).
-            cur.execute(
-                insert.format(is_default="true")
-                + """
-                AND NOT EXISTS (
-                    SELECT 1 FROM metric_points p
-                    WHERE p.series_id = s.series_id AND p.timestamp >= e.timestamp AND p.timestamp < e.timestamp + 60000
-                )
-                """
-            )
-    finally:
-        cur.execute("DROP TABLE IF EXISTS emitted_points")
+def filter_selects(emissions: Sequence[Emission]) -> list[str]:
+    """The SELECTs of every filter's datapoints over ``stored_events`` (see store/emitted_points.py)."""
+    return [select for e in emissions for select in _emitted_rows(e)]

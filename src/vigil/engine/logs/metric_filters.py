@@ -20,7 +20,7 @@ from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.scope import Scope
 from vigil.engine.patterns.compiler import CompiledPattern, compile_pattern
 from vigil.errors import ServiceError, invalid_parameter
-from vigil.store.metric_filters import Emission, MetricFilterRow, MetricFiltersStore, emit
+from vigil.store.metric_filters import Emission, MetricFilterRow, MetricFiltersStore, filter_selects
 
 MAX_FILTERS_PER_GROUP = 100
 MAX_DIMENSIONS = 3
@@ -164,12 +164,11 @@ class MetricFilters:
         with self._lock:
             self._by_group.clear()
 
-    # -- the writer's hook -------------------------------------------------------------------------------------
+    # -- a source of the writer's hook (engine/metrics/emitters.py) ------------------------------------------
 
-    def emit(self, cur: Any, group_ids: set[int], now: int) -> None:
+    def point_selects(self, group_ids: set[int]) -> tuple[list[str], bool]:
         with self._lock:
             emissions: Sequence[Emission] = [
                 f.emission for group_id in group_ids for f in self._by_group.get(group_id, {}).values()
             ]
-        if emissions:
-            emit(cur, emissions, now)
+        return filter_selects(emissions), any(e.default_value is not None for e in emissions)
