@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -15,8 +15,7 @@ from vigil.store.writer import Writer
 
 
 class PointRow(NamedTuple):
-    """One stored datapoint: a raw value (``value`` set, ``sample_count`` its weight) or a statistic set.
-    A named tuple: a PutMetricData request makes up to 150,000 of them."""
+    """One stored datapoint: a raw value (``value`` set, ``sample_count`` its weight) or a statistic set."""
 
     metric_name: str
     dimensions: str  # canonical JSON object, keys sorted
@@ -28,6 +27,49 @@ class PointRow(NamedTuple):
     maximum: float
     unit: str
     storage_resolution: int
+
+
+Column = Sequence[Any] | pa.Array
+
+
+@dataclass(frozen=True)
+class PointColumns:
+    """The datapoints of one PutMetricData call (up to 150,000), column by column as they are stored; a
+    column of one value repeats it (``sample_count`` of single values, a request's one unit)."""
+
+    metric_name: Sequence[str]
+    dimensions: Sequence[str]  # canonical JSON objects, keys sorted
+    timestamp: Sequence[int]
+    value: Column
+    sample_count: Column | float
+    sum: Column
+    minimum: Column
+    maximum: Column
+    unit: Column
+    storage_resolution: Column
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[PointRow]) -> PointColumns:
+        if not rows:
+            return cls([], [], [], [], [], [], [], [], [], [])
+        return cls(*map(list, zip(*rows, strict=True)))
+
+    def __len__(self) -> int:
+        return len(self.timestamp)
+
+    def arrow(self, series_ids: Sequence[int]) -> pa.Table:
+        """The rows of ``metric_points`` to insert, for the series ids of each datapoint."""
+        size = len(self)
+        arrays = {"series_id": pa.array(series_ids, pa.int64())}
+        for name, kind in _POINT_FIELDS[2:]:
+            column = getattr(self, name)
+            if isinstance(column, float):
+                arrays[name] = pa.repeat(pa.scalar(column, kind), size)
+            elif isinstance(column, pa.Array):
+                arrays[name] = column
+            else:
+                arrays[name] = pa.array(column, kind)
+        return pa.table(arrays)
 
 
 @dataclass(frozen=True)
@@ -74,7 +116,7 @@ class MetricsStore:
         # (account, region, namespace, metric name, dimensions) -> (series id, last_put written)
         self._series: dict[tuple[str, str, str, str, str], tuple[int, int]] = {}
 
-    def put(self, account_id: str, region: str, namespace: str, rows: Sequence[PointRow], now: int) -> None:
+    def put(self, account_id: str, region: str, namespace: str, points: PointColumns, now: int) -> None:
         """Store the datapoints of one PutMetricData call in one transaction.
 
         Series this process has seen are looked up in memory, so the usual request is one ``INSERT`` from
@@ -82,11 +124,10 @@ class MetricsStore:
         ``last_put`` (for RecentlyActive) is refreshed at most once a minute.
         """
         scope = (account_id, region, namespace)
-        keys = {(row.metric_name, row.dimensions) for row in rows}
-        known = {key: self._series.get((*scope, *key)) for key in keys}
+        point_keys = list(zip(points.metric_name, points.dimensions, strict=True))
+        known = {key: self._series.get((*scope, *key)) for key in set(point_keys)}
         new = [key for key, seen in known.items() if seen is None]
         stale = [seen[0] for seen in known.values() if seen is not None and seen[1] < now - _LAST_PUT_EVERY_MS]
-        columns = {name: [getattr(row, name) for row in rows] for name, _ in _POINT_FIELDS[2:]}
 
         def write(cur: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
             ids = {key: seen[0] for key, seen in known.items() if seen is not None}
@@ -98,10 +139,7 @@ class MetricsStore:
                     f"WHERE series_id IN ({', '.join('?' * len(stale))})",
                     [now, *stale],
                 )
-            table = pa.table(
-                {"series_id": [ids[(row.metric_name, row.dimensions)] for row in rows], **columns},
-                pa.schema([("series_id", pa.int64()), *_POINT_FIELDS[2:]]),
-            )
+            table = points.arrow([ids[key] for key in point_keys])
             cur.register("incoming_points", table)
             try:
                 names = ", ".join(table.column_names)
@@ -110,7 +148,7 @@ class MetricsStore:
                 cur.unregister("incoming_points")
             return ids
 
-        ids = self._writer.run(write)
+        ids = self._writer.run(write, shared=True)
         for key, series_id in ids.items():
             seen = known.get(key)
             if seen is None or series_id in stale:

@@ -3,7 +3,8 @@
 PutLogEvents calls queue their events and wait. The writer thread takes everything queued while its
 previous commit ran, inserts it as one Arrow batch in one transaction, and only then resolves each
 caller's future: an acknowledged event is in a committed (fsynced) transaction. Other writes are
-functions run one per transaction, in queue order, so they never interleave with a half-built batch.
+functions run in queue order, so they never interleave with a half-built batch: one per transaction, or,
+for jobs marked shared (datapoints), all those queued together in one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_EVENTS_PER_COMMIT = 200_000
+MAX_SHARED_JOBS = 64
 
 _EVENT_SCHEMA = pa.schema(
     [
@@ -55,6 +57,7 @@ class EventAppend:
 @dataclass
 class WriteJob:
     run: Callable[[duckdb.DuckDBPyConnection], Any]
+    shared: bool = False  # may share its transaction with other shared jobs queued beside it
     done: Future[Any] = field(default_factory=Future)
 
 
@@ -79,9 +82,14 @@ class Writer:
         self._queue.put(batch)
         return batch.done.result()
 
-    def run(self, job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run ``job`` in its own transaction on the writer thread and return its result."""
-        item = WriteJob(job)
+    def run(self, job: Callable[[duckdb.DuckDBPyConnection], T], *, shared: bool = False) -> T:
+        """Run ``job`` in a transaction on the writer thread and return its result once it is committed.
+
+        A ``shared`` job (one that can run again from the start: PutMetricData's insert) commits together with
+        the shared jobs queued beside it, one fsync for all; should that transaction fail, each of them runs
+        again in a transaction of its own, so one job's error is never another's.
+        """
+        item = WriteJob(job, shared)
         self._queue.put(item)
         return item.done.result()
 
@@ -109,10 +117,35 @@ class Writer:
             if appends:
                 self._commit_events(appends)
                 continue
-            item = pending.pop(0)
+            shared: list[WriteJob] = []
+            while pending and isinstance(pending[0], WriteJob) and pending[0].shared and len(shared) < MAX_SHARED_JOBS:
+                shared.append(pending.pop(0))
+                if not pending:
+                    try:
+                        pending.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+            if len(shared) > 1:
+                self._run_shared(shared)
+                continue
+            item = shared[0] if shared else pending.pop(0)
             if item is _STOP:
                 return
             self._run_job(item)
+
+    def _run_shared(self, jobs: list[WriteJob]) -> None:
+        cur = self._cursor
+        try:
+            cur.execute("BEGIN")
+            results = [job.run(cur) for job in jobs]
+            cur.execute("COMMIT")
+        except BaseException:
+            _rollback(cur)
+            for job in jobs:
+                self._run_job(job)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.done.set_result(result)
 
     def _run_job(self, job: WriteJob) -> None:
         cur = self._cursor

@@ -26,8 +26,8 @@ class CloudWatchService(Service):
     @operation("PutMetricData")
     def put_metric_data(self, ctx: RequestContext, params: Params) -> Result:
         now = _now_ms()
-        rows = datapoints(params["Namespace"], params.get("MetricData") or [], now)
-        self.store.put(ctx.scope.account_id, ctx.scope.region, params["Namespace"], rows, now)
+        points = datapoints(params["Namespace"], params.get("MetricData") or [], now)
+        self.store.put(ctx.scope.account_id, ctx.scope.region, params["Namespace"], points, now)
         return {}
 
     @operation("ListMetrics")
