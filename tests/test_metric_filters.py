@@ -767,6 +767,26 @@ def test_filters_survive_a_server_restart(tmp_path: Path, base: datetime) -> Non
     assert (emitted, described) == ({0: (1, 1), 1: (1, 1)}, ["errors"])
 
 
+def test_a_server_killed_before_drawing_datapoints_draws_each_exactly_once_on_restart(
+    tmp_path: Path, base: datetime
+) -> None:
+    """Datapoints are drawn from events after their commit (engine/metrics/emitters.py): a kill -9 right after
+    the acknowledgements, before any metrics read, must leave every event counted once after the restart."""
+    batches = [[(minute * 60_000 + i, f"ERROR {minute}-{i}") for i in range(100)] for minute in range(5)]
+    with VigilServer("--data-dir", str(tmp_path)) as server:
+        logs = server.client("logs")
+        make_group(logs, GROUP)
+        put_filter(logs, "errors", "ERROR", "Errors")
+        for batch in batches:
+            put_events(logs, base, batch)
+        server.kill()
+
+    with VigilServer("--data-dir", str(tmp_path)) as server:
+        emitted = points(server.client("cloudwatch"), "Errors", base)
+
+    assert emitted == {minute: (100, 100) for minute in range(5)}
+
+
 # ---- volume ----------------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from vigil.server.services.logs_patterns import LogsPatternsService
 from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.store.database import Database
+from vigil.store.emitted_points import EmittedPointsStore
 from vigil.store.logs import LogsStore
 from vigil.store.metric_filters import MetricFiltersStore
 from vigil.store.metrics import MetricsStore
@@ -43,7 +44,11 @@ class Runtime:
         self.queries_store = QueriesStore(self.database, self.writer)
         self.metrics_store = MetricsStore(self.database, self.writer)
         self.metric_filters = MetricFilters(MetricFiltersStore(self.database, self.writer), self.log_groups)
-        self.writer.on_events = LogPointEmitters([self.metric_filters]).emit
+        self.log_metrics = LogPointEmitters(
+            EmittedPointsStore(self.database, self.writer), self.writer, [self.metric_filters]
+        )
+        # A filter applies to the events committed after it changes, not to those still waiting to be drawn.
+        self.metric_filters.before_change = self.log_metrics.wait_current
         self.query_runner = QueryRunner(
             self.database, max_concurrent=settings.max_concurrent_queries, timeout_s=settings.query_timeout
         )
@@ -58,7 +63,7 @@ class Runtime:
             LogsMetricFiltersService(self.metric_filters),
             LogsPatternsService(PatternTrial(PatternStore(self.database))),
             queries,
-            CloudWatchService(self.metrics_store),
+            CloudWatchService(self.metrics_store, self.log_metrics.wait_current),
             SnsService(),
         ]
         # Several modules may serve one AWS service (Logs: groups and events, patterns, queries).
@@ -69,10 +74,12 @@ class Runtime:
         self.faults = Faults()
 
     def start(self) -> None:
+        self.log_metrics.start()
         self.sweeper.start()
         self.query_runner.start()
 
     def reset(self) -> None:
+        self.log_metrics.wait_current()
         self.faults.clear()
         self.query_runner.reset()
         self.queries_store.reset()
@@ -84,5 +91,6 @@ class Runtime:
         # Queries first: they read through cursors of the database closed below.
         self.query_runner.close()
         self.sweeper.stop()
+        self.log_metrics.stop()
         self.writer.close()
         self.database.close()

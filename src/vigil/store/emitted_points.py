@@ -1,9 +1,9 @@
-"""Datapoints drawn from a batch of new log events (metric filters, embedded metric format, Lambda reports),
-stored inside the events' own transaction: the events and what they count commit together or not at all.
+"""Datapoints drawn from stored log events (metric filters, embedded metric format, Lambda reports).
 
-Each source hands over SELECTs over ``stored_events`` (the batch's events whose stream still exists) in the
-columns of ``emitted_points``; one statement gathers them all, three more store them, however many sources
-and filters a batch touches.
+Events are read after they are committed, in ranges of event ids: the sources' SELECTs run over the range as
+``stored_events`` on a cursor of their own, beside ingest, and what they gather is stored by the writer
+together with the range's end as the new watermark. A crash between an events commit and its datapoints
+loses nothing: the next run starts again from the watermark, and no range is counted twice.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import pyarrow as pa
+
+from vigil.store.database import Database
+from vigil.store.writer import Writer
 
 # (account_id, region, namespace, metric_name, unit, timestamp, v, dims, is_default, storage_resolution):
 # ``dims`` is the series' canonical dimensions JSON (NULL: the event emits nothing); ``is_default`` marks a
@@ -19,23 +23,53 @@ EMITTED_COLUMNS = (
     "account_id VARCHAR, region VARCHAR, namespace VARCHAR, metric_name VARCHAR, unit VARCHAR, timestamp BIGINT, "
     "v DOUBLE, dims VARCHAR, is_default BOOLEAN, storage_resolution INTEGER"
 )
+_NAMES = ", ".join(column.split()[0] for column in EMITTED_COLUMNS.split(", "))
+_CASTS = ", ".join(
+    f"CAST({column.split()[0]} AS {column.split()[1]}) AS {column.split()[0]}" for column in EMITTED_COLUMNS.split(", ")
+)
 
 
-def store_emitted(cur: duckdb.DuckDBPyConnection, selects: Sequence[str], now: int, has_defaults: bool) -> None:
-    """Store the datapoints ``selects`` draw from ``incoming_events`` (called inside the events' commit)."""
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE emitted_points ({EMITTED_COLUMNS})")
-    names = ", ".join(column.split()[0] for column in EMITTED_COLUMNS.split(", "))
-    try:
+class EmittedPointsStore:
+    def __init__(self, database: Database, writer: Writer) -> None:
+        self._db = database
+        self._writer = writer
+        self._cursor = database.connection.cursor()  # the gatherer's own: temp views are per connection
+
+    def watermark(self) -> int:
+        """The last event id whose datapoints are stored."""
+        row = self._db.cursor().execute("SELECT last_event_id FROM emission_watermark").fetchone()
+        return int(row[0]) if row else 0
+
+    def open_range(self, first: int, last: int) -> tuple[duckdb.DuckDBPyConnection, set[int]]:
+        """Make events ``first`` … ``last`` the gatherer's ``stored_events``; the cursor and their log groups."""
+        cur = self._cursor
         cur.execute(
-            # Events of a stream deleted while they waited are not stored (the insert skips them): nor counted.
-            "INSERT INTO emitted_points WITH stored_events AS MATERIALIZED ("
-            "SELECT * FROM incoming_events WHERE stream_id IN (SELECT id FROM log_streams)) "
-            "SELECT * FROM (" + " UNION ALL ".join(selects) + f") AS u({names}) "
-            "WHERE v IS NOT NULL AND dims IS NOT NULL"
+            f"CREATE OR REPLACE TEMP VIEW stored_events AS "
+            f"SELECT * FROM log_events WHERE event_id BETWEEN {int(first)} AND {int(last)}"
         )
-        _store(cur, now, has_defaults)
-    finally:
-        cur.execute("DROP TABLE IF EXISTS emitted_points")
+        groups = {int(row[0]) for row in cur.execute("SELECT DISTINCT group_id FROM stored_events").fetchall()}
+        return cur, groups
+
+    def gather(self, selects: Sequence[str]) -> pa.Table:
+        """Every source's datapoints over the open range, in one statement (on the gatherer's cursor)."""
+        return self._cursor.sql(
+            f"SELECT {_CASTS} FROM (" + " UNION ALL ".join(selects) + f") AS u({_NAMES}) "
+            "WHERE v IS NOT NULL AND dims IS NOT NULL"
+        ).to_arrow_table()
+
+    def store(self, points: pa.Table | None, last_event_id: int, now: int, has_defaults: bool) -> None:
+        """Store ``points`` and move the watermark to ``last_event_id``, in one transaction of the writer."""
+
+        def write(cur: duckdb.DuckDBPyConnection) -> None:
+            if points is not None and points.num_rows:
+                cur.register("emitted_points", points)
+                try:
+                    _store(cur, now, has_defaults)
+                finally:
+                    cur.unregister("emitted_points")
+            cur.execute("UPDATE emission_watermark SET last_event_id = ?", [last_event_id])
+
+        self._writer.run(write)
 
 
 def _store(cur: duckdb.DuckDBPyConnection, now: int, has_defaults: bool) -> None:

@@ -71,11 +71,15 @@ class Writer:
         row = self._cursor.execute("SELECT coalesce(max(event_id), 0) FROM log_events").fetchone()
         self._next_event_id = int(row[0]) + 1 if row else 1
         self.commits = 0
-        # Runs inside every events transaction, after the insert, with ``incoming_events`` registered and the
-        # ids of the groups in the batch: metric filters emit their datapoints here, atomically with the events.
-        self.on_events: Callable[[duckdb.DuckDBPyConnection, set[int], int], None] | None = None
+        # Told the last event id of each events commit, once it is committed (metric filters read from there).
+        self.on_events_committed: Callable[[int], None] | None = None
         self._thread = threading.Thread(target=self._loop, name="vigil-writer", daemon=True)
         self._thread.start()
+
+    @property
+    def last_event_id(self) -> int:
+        """The id of the last event committed."""
+        return self._next_event_id - 1
 
     def append(self, batch: EventAppend) -> int:
         """Queue events and wait until they are committed; returns their ingestion time."""
@@ -203,8 +207,6 @@ class Writer:
                 WHERE log_streams.id = a.stream_id
                 """
             )
-            if self.on_events is not None:
-                self.on_events(cur, {a.group_id for a in appends}, now)
             cur.execute("COMMIT")
         except BaseException as exc:
             log.exception("commit of %d events failed", total)
@@ -217,6 +219,8 @@ class Writer:
                 cur.unregister("incoming_events")
         self._next_event_id += total
         self.commits += 1
+        if self.on_events_committed is not None:
+            self.on_events_committed(self._next_event_id - 1)
         # Only now, with the transaction committed (and its WAL fsynced), is any caller answered.
         for a in appends:
             a.done.set_result(now)

@@ -12,7 +12,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,8 @@ from vigil.errors import ServiceError, invalid_parameter
 from vigil.store.metric_filters import Emission, MetricFilterRow, MetricFiltersStore, filter_selects
 
 MAX_FILTERS_PER_GROUP = 100
+# Filters run over stored events, whose ``is_json`` ingest decided: JSON patterns read it instead of validating.
+EVENTS_JSON_FLAG = "is_json"
 MAX_DIMENSIONS = 3
 
 
@@ -79,11 +81,15 @@ class MetricFilters:
         self._groups = groups
         self._lock = threading.Lock()
         self._by_group: dict[int, dict[str, ActiveFilter]] = {}
+        # Called before a filter is put or deleted: the events committed before the change are drawn first.
+        self.before_change: Callable[[], object] = lambda: None
         for row, account_id, region, group_name in store.all():
             self._activate(row, Scope(account_id, region), group_name)
 
     def _activate(self, row: MetricFilterRow, scope: Scope, group_name: str) -> ActiveFilter:
-        active = ActiveFilter(row, scope, group_name, emission_for(row, scope, compile_pattern(row.pattern)))
+        active = ActiveFilter(
+            row, scope, group_name, emission_for(row, scope, compile_pattern(row.pattern, json_flag=EVENTS_JSON_FLAG))
+        )
         with self._lock:
             self._by_group.setdefault(row.group_id, {})[row.name] = active
         return active
@@ -124,7 +130,8 @@ class MetricFilters:
             creation_time=existing[name].row.creation_time if name in existing else int(time.time() * 1000),
         )
         # Compiled first: a pattern or a field that does not work is refused before anything is stored.
-        emission_for(row, scope, compile_pattern(row.pattern))
+        emission_for(row, scope, compile_pattern(row.pattern, json_flag=EVENTS_JSON_FLAG))
+        self.before_change()
         self._store.put(row)
         self._activate(row, scope, group.name)
 
@@ -132,6 +139,7 @@ class MetricFilters:
         group = self._groups.get(scope, group_name, sized=False)
         if filter_name not in self._by_group.get(group.id, {}):
             raise ServiceError("ResourceNotFoundException", "The specified metric filter does not exist.")
+        self.before_change()
         self._store.delete(group.id, filter_name)
         with self._lock:
             self._by_group[group.id].pop(filter_name, None)

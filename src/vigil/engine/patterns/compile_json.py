@@ -34,8 +34,11 @@ _STRING_OR_NUMBER = "json_type({v}) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE'
 _CHECKS = {"IS NULL": "null", "IS TRUE": "true", "IS FALSE": "false"}
 
 
-def is_object(column: str) -> str:
-    return f"(json_valid({column}) AND starts_with(ltrim({column}, ' ' || chr(9) || chr(10) || chr(13)), '{{'))"
+def is_object(column: str, json_flag: str | None = None) -> str:
+    """Whether the message is a JSON object; ``json_flag`` names a column that already says whether it is valid
+    JSON (ingest records it), which spares parsing each message once more only to find out."""
+    valid = json_flag or f"json_valid({column})"
+    return f"({valid} AND starts_with(ltrim({column}, ' ' || chr(9) || chr(10) || chr(13)), '{{'))"
 
 
 def duckdb_path(selector: Selector) -> str:
@@ -80,8 +83,9 @@ def _test(node: Comparison | Check, value: str) -> str:
 
 
 class _JsonCompiler:
-    def __init__(self, pattern: JsonPattern, column: str) -> None:
+    def __init__(self, pattern: JsonPattern, column: str, json_flag: str | None) -> None:
         self.column = column
+        self.json_flag = json_flag
         plain = [s for s in pattern.selectors if not s.has_wildcard]
         self.slots = {selector.text: f"{_BOUND}[{i}]" for i, selector in enumerate(plain, start=1)}
         self.paths = [duckdb_path(s) for s in plain]
@@ -106,14 +110,14 @@ class _JsonCompiler:
         if self.paths:
             paths = "[" + ", ".join(sql.string(p) for p in self.paths) + "]"
             body = f"list_transform([json_extract({self.column}, {paths})], lambda {_BOUND}: {body})[1]"
-        return f"(CASE WHEN {is_object(self.column)} THEN coalesce({body}, false) ELSE false END)"
+        return f"(CASE WHEN {is_object(self.column, self.json_flag)} THEN coalesce({body}, false) ELSE false END)"
 
 
-def json_predicate(pattern: JsonPattern, column: str) -> str:
-    return _JsonCompiler(pattern, column).predicate(pattern)
+def json_predicate(pattern: JsonPattern, column: str, json_flag: str | None = None) -> str:
+    return _JsonCompiler(pattern, column, json_flag).predicate(pattern)
 
 
-def json_value(selector: Selector, column: str) -> str:
+def json_value(selector: Selector, column: str, json_flag: str | None = None) -> str:
     """The selector's value as text; NULL when the message is not a JSON object, the property is missing
     or its value is null. A wildcard selector has many values: they come as one JSON array."""
     path = sql.string(duckdb_path(selector))
@@ -121,4 +125,4 @@ def json_value(selector: Selector, column: str) -> str:
         value = f"CAST(to_json(json_extract({column}, {path})) AS VARCHAR)"
     else:
         value = f"json_extract_string({column}, {path})"
-    return f"(CASE WHEN {is_object(column)} THEN {value} END)"
+    return f"(CASE WHEN {is_object(column, json_flag)} THEN {value} END)"

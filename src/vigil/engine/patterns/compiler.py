@@ -61,19 +61,22 @@ def _delimited(text: str, pattern: DelimitedPattern, column: str) -> CompiledPat
     return CompiledPattern(text, "delimited", compiler.predicate(), names, values.get)
 
 
-def _json(text: str, pattern: JsonPattern, column: str) -> CompiledPattern:
+def _json(text: str, pattern: JsonPattern, column: str, json_flag: str | None) -> CompiledPattern:
     def extract(name: str) -> str | None:
         if not name.startswith(("$.", "$[")):
             return None
-        return json_value(parse_selector(name), column)
+        return json_value(parse_selector(name), column, json_flag)
 
     names = tuple(s.text for s in pattern.selectors if not s.has_wildcard)
-    return CompiledPattern(text, "json", json_predicate(pattern, column), names, extract)
+    return CompiledPattern(text, "json", json_predicate(pattern, column, json_flag), names, extract)
 
 
 @lru_cache(maxsize=1024)
-def compile_pattern(text: str | None, column: str = "message") -> CompiledPattern:
-    """Parse and compile ``text``; raises InvalidParameterException naming what is wrong and where."""
+def compile_pattern(text: str | None, column: str = "message", json_flag: str | None = None) -> CompiledPattern:
+    """Parse and compile ``text``; raises InvalidParameterException naming what is wrong and where.
+
+    ``json_flag``: a column beside ``column`` saying whether the message is valid JSON (stored events have
+    ``is_json``), read instead of validating each message again."""
     source = text or ""
     pattern = parse_pattern(source)
     if isinstance(pattern, MatchAll):
@@ -83,5 +86,5 @@ def compile_pattern(text: str | None, column: str = "message") -> CompiledPatter
     if isinstance(pattern, RegexPattern):
         return CompiledPattern(source, "regex", regex_predicate(pattern, column), (), _none)
     if isinstance(pattern, JsonPattern):
-        return _json(source, pattern, column)
+        return _json(source, pattern, column, json_flag)
     return _delimited(source, pattern, column)

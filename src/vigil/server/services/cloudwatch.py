@@ -4,6 +4,7 @@ Metric math, alarms and dashboards come later."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from vigil.engine.metrics.datums import datapoints
 from vigil.engine.metrics.listing import list_metrics
@@ -20,8 +21,11 @@ def _now_ms() -> int:
 class CloudWatchService(Service):
     name = "cloudwatch"
 
-    def __init__(self, store: MetricsStore) -> None:
+    def __init__(self, store: MetricsStore, log_metrics_current: Callable[[], bool]) -> None:
         self.store = store
+        # Datapoints drawn from log events are stored just after the events: a read first waits for those of
+        # every event acknowledged before it.
+        self.log_metrics_current = log_metrics_current
 
     @operation("PutMetricData")
     def put_metric_data(self, ctx: RequestContext, params: Params) -> Result:
@@ -32,12 +36,15 @@ class CloudWatchService(Service):
 
     @operation("ListMetrics")
     def list_metrics(self, ctx: RequestContext, params: Params) -> Result:
+        self.log_metrics_current()
         return list_metrics(self.store, ctx.scope.account_id, ctx.scope.region, params, _now_ms())
 
     @operation("GetMetricStatistics")
     def get_metric_statistics(self, ctx: RequestContext, params: Params) -> Result:
+        self.log_metrics_current()
         return get_statistics(self.store, ctx.scope.account_id, ctx.scope.region, params)
 
     @operation("GetMetricData")
     def get_metric_data(self, ctx: RequestContext, params: Params) -> Result:
+        self.log_metrics_current()
         return get_metric_data(self.store, ctx.scope.account_id, ctx.scope.region, params)
