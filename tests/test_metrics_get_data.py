@@ -433,13 +433,6 @@ def test_a_query_with_both_metric_stat_and_expression_is_a_validation_error(clou
     assert "Expression" in message
 
 
-def test_an_expression_is_refused_as_not_supported_yet(cloudwatch_client: Any) -> None:
-    code, message = data_error(cloudwatch_client, [query("m1"), {"Id": "e1", "Expression": "m1 * 2"}])
-
-    assert code == "ValidationError"
-    assert "not supported" in message
-
-
 def test_a_start_time_after_the_end_time_is_a_validation_error(cloudwatch_client: Any) -> None:
     base = hour_start()
 

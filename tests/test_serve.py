@@ -27,6 +27,7 @@ SERVE_OPTIONS = [
     "--allow-reset",
     "--memory-limit",
     "--retention-interval",
+    "--metric-rollup-interval",
     "--max-event-bytes",
     "--max-concurrent-queries",
     "--query-timeout",

@@ -96,6 +96,13 @@ def main() -> None:
     help="Seconds between retention sweeps that delete expired events.",
 )
 @setting(
+    "--metric-rollup-interval",
+    default=60.0,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds between metric rollups, which merge aging datapoints as CloudWatch keeps them and delete them "
+    "after 455 days.",
+)
+@setting(
     "--max-event-bytes",
     default=1_048_550,
     type=int,
@@ -133,6 +140,7 @@ def serve(
     allow_reset: bool,
     memory_limit: str,
     retention_interval: float,
+    metric_rollup_interval: float,
     max_event_bytes: int,
     max_concurrent_queries: int,
     query_timeout: float,
@@ -163,6 +171,7 @@ def serve(
         allow_reset=allow_reset,
         memory_limit=memory_limit,
         retention_interval=retention_interval,
+        metric_rollup_interval=metric_rollup_interval,
         max_event_bytes=max_event_bytes,
         max_concurrent_queries=max_concurrent_queries,
         query_timeout=query_timeout,

@@ -28,6 +28,7 @@ class Settings:
     allow_reset: bool = False
     memory_limit: str = "1GB"
     retention_interval: float = 60.0
+    metric_rollup_interval: float = 60.0
     max_body_bytes: int = 8 * 1024 * 1024
     max_event_bytes: int = 1_048_550
     max_concurrent_queries: int = 4

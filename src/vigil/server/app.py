@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import AsyncIterator, Callable
 
@@ -119,10 +120,31 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
             return _json_reply({"message": message}, 400)
         return _json_reply({"armed": True})
 
+    async def metric_rollups(request: Request) -> Response:
+        """Run the metric rollups as of a given time (tests cannot put data old enough to need them)."""
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        if not settings.reset_enabled:
+            return _json_reply(
+                {"message": "Rollups can be run on demand only on --ephemeral servers or with --allow-reset."}, 403
+            )
+        try:
+            spec = orjson.loads(await request.body())
+            as_of, max_rows = int(spec["asOf"]), spec.get("maxRows")
+            bound = None if max_rows is None else int(max_rows)
+            if bound is not None and bound < 1:
+                raise ValueError("maxRows must be at least 1")
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            message = f"Expected JSON with asOf (epoch milliseconds) and optional maxRows: {error!r}"
+            return _json_reply({"message": message}, 400)
+        totals = await anyio.to_thread.run_sync(runtime.metric_rollups.roll_up, as_of, bound)
+        return _json_reply(dataclasses.asdict(totals))
+
     routes = [
         Route("/_vigil/health", health, methods=["GET"]),
         Route("/_vigil/reset", reset, methods=["POST"]),
         Route("/_vigil/faults", faults, methods=["POST"]),
+        Route("/_vigil/metric-rollups", metric_rollups, methods=["POST"]),
         Route("/{path:path}", aws, methods=ACCEPTED_METHODS),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

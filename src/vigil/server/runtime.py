@@ -9,6 +9,7 @@ from vigil.engine.logs.metric_filters import MetricFilters
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.retention import RetentionSweeper
 from vigil.engine.metrics.emitters import LogPointEmitters
+from vigil.engine.metrics.rollups import MetricRollups
 from vigil.engine.patterns.trial import PatternTrial
 from vigil.engine.queries.definitions import QueryDefinitions
 from vigil.engine.queries.insights import InsightsQueries
@@ -26,6 +27,7 @@ from vigil.store.database import Database
 from vigil.store.emitted_points import EmittedPointsStore
 from vigil.store.logs import LogsStore
 from vigil.store.metric_filters import MetricFiltersStore
+from vigil.store.metric_rollups import MetricRollupsStore
 from vigil.store.metrics import MetricsStore
 from vigil.store.patterns import PatternStore
 from vigil.store.queries import QueriesStore
@@ -45,7 +47,9 @@ class Runtime:
         self.metrics_store = MetricsStore(self.database, self.writer)
         self.metric_filters = MetricFilters(MetricFiltersStore(self.database, self.writer), self.log_groups)
         self.log_metrics = LogPointEmitters(
-            EmittedPointsStore(self.database, self.writer), self.writer, [self.metric_filters]
+            EmittedPointsStore(self.database, self.writer, self.metrics_store.series),
+            self.writer,
+            [self.metric_filters],
         )
         # A filter applies to the events committed after it changes, not to those still waiting to be drawn.
         self.metric_filters.before_change = self.log_metrics.wait_current
@@ -71,11 +75,13 @@ class Runtime:
         for service in services:
             self.handlers.setdefault(service.name, {}).update(service.handlers())
         self.sweeper = RetentionSweeper(self.logs_store, settings.retention_interval)
+        self.metric_rollups = MetricRollups(MetricRollupsStore(self.writer), settings.metric_rollup_interval)
         self.faults = Faults()
 
     def start(self) -> None:
         self.log_metrics.start()
         self.sweeper.start()
+        self.metric_rollups.start()
         self.query_runner.start()
 
     def reset(self) -> None:
@@ -91,6 +97,7 @@ class Runtime:
         # Queries first: they read through cursors of the database closed below.
         self.query_runner.close()
         self.sweeper.stop()
+        self.metric_rollups.stop()
         self.log_metrics.stop()
         self.writer.close()
         self.database.close()

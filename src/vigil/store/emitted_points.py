@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from vigil.store.database import Database
+from vigil.store.metric_series import SeriesIds, SeriesKey
 from vigil.store.writer import Writer
 
 # (account_id, region, namespace, metric_name, unit, timestamp, v, dims, is_default, storage_resolution):
@@ -29,10 +30,15 @@ _CASTS = ", ".join(
 )
 
 
+_KEY_COLUMNS = ["account_id", "region", "namespace", "metric_name", "dims"]
+_KEYS = ", ".join([*_KEY_COLUMNS, "unit"])
+
+
 class EmittedPointsStore:
-    def __init__(self, database: Database, writer: Writer) -> None:
+    def __init__(self, database: Database, writer: Writer, series: SeriesIds) -> None:
         self._db = database
         self._writer = writer
+        self._series = series
         self._cursor = database.connection.cursor()  # the gatherer's own: temp views are per connection
 
     def watermark(self) -> int:
@@ -51,64 +57,61 @@ class EmittedPointsStore:
         return cur, groups
 
     def gather(self, selects: Sequence[str]) -> pa.Table:
-        """Every source's datapoints over the open range, in one statement (on the gatherer's cursor)."""
+        """Every source's datapoints over the open range, in one statement (on the gatherer's cursor).
+
+        Equal values of a series within its storage resolution (the minute, or the second for high
+        resolution) become one value with their count: no statistic or percentile can tell them apart, and a
+        range of busy events stores a few rows per series and minute instead of one per event."""
         return self._cursor.sql(
-            f"SELECT {_CASTS} FROM (" + " UNION ALL ".join(selects) + f") AS u({_NAMES}) "
-            "WHERE v IS NOT NULL AND dims IS NOT NULL"
+            f"SELECT {_KEYS}, CASE WHEN storage_resolution = 1 THEN timestamp - timestamp % 1000 "
+            "ELSE timestamp - timestamp % 60000 END AS timestamp, v, is_default, storage_resolution, "
+            "CAST(count(*) AS DOUBLE) AS n "
+            f"FROM (SELECT {_CASTS} FROM (" + " UNION ALL ".join(selects) + f") AS u({_NAMES}) "
+            "WHERE v IS NOT NULL AND dims IS NOT NULL) "
+            "GROUP BY ALL"
         ).to_arrow_table()
 
     def store(self, points: pa.Table | None, last_event_id: int, now: int, has_defaults: bool) -> None:
         """Store ``points`` and move the watermark to ``last_event_id``, in one transaction of the writer."""
+        keys: list[SeriesKey] = []
+        if points is not None and points.num_rows:
+            distinct = points.group_by(_KEY_COLUMNS).aggregate([]).to_pydict()
+            keys = list(zip(*(distinct[column] for column in _KEY_COLUMNS), strict=True))
+        plan = self._series.plan(keys, now)
 
-        def write(cur: duckdb.DuckDBPyConnection) -> None:
-            if points is not None and points.num_rows:
+        def write(cur: duckdb.DuckDBPyConnection) -> dict[SeriesKey, int]:
+            ids = self._series.resolve(cur, plan)
+            if keys:
+                series = pa.table(
+                    {
+                        **{column: [key[i] for key in keys] for i, column in enumerate(_KEY_COLUMNS)},
+                        "series_id": pa.array([ids[key] for key in keys], pa.int64()),
+                    }
+                )
                 cur.register("emitted_points", points)
+                cur.register("emitted_series", series)
                 try:
-                    _store(cur, now, has_defaults)
+                    _store(cur, has_defaults)
                 finally:
                     cur.unregister("emitted_points")
+                    cur.unregister("emitted_series")
             cur.execute("UPDATE emission_watermark SET last_event_id = ?", [last_event_id])
+            return ids
 
-        self._writer.run(write)
+        self._series.remember(plan, self._writer.run(write))
 
 
-def _store(cur: duckdb.DuckDBPyConnection, now: int, has_defaults: bool) -> None:
-    # New series come back from the insert (existing ones conflict and do not): only they need their
-    # dimensions stored. Existing ones have last_put refreshed when it is a minute old.
-    created = cur.execute(
-        """
-        INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put)
-        SELECT DISTINCT account_id, region, namespace, metric_name, dims, ? FROM emitted_points
-        ON CONFLICT (account_id, region, namespace, metric_name, dimensions) DO NOTHING
-        RETURNING series_id, dimensions
-        """,
-        [now],
-    ).fetchall()
-    with_dimensions = [(series_id, dims) for series_id, dims in created if dims != "{}"]
-    if with_dimensions:
-        cur.executemany(
-            "INSERT INTO metric_dimensions SELECT ?, key, json_extract_string(value, '$') FROM json_each(?)",
-            with_dimensions,
-        )
-    cur.execute(
-        """
-        UPDATE metric_series SET last_put = ?
-        FROM (SELECT DISTINCT account_id, region, namespace, metric_name, dims FROM emitted_points) e
-        WHERE metric_series.account_id = e.account_id AND metric_series.region = e.region
-          AND metric_series.namespace = e.namespace AND metric_series.metric_name = e.metric_name
-          AND metric_series.dimensions = e.dims AND metric_series.last_put < ?
-        """,
-        [now, now - 60_000],
-    )
+def _store(cur: duckdb.DuckDBPyConnection, has_defaults: bool) -> None:
+    # Each point's series id, from the few series of the range.
+    points = "emitted_points e JOIN emitted_series s USING (account_id, region, namespace, metric_name, dims)"
     if has_defaults:
-        # A default stands for a quiet minute: a match in a later batch of that minute replaces it. Bounded
-        # to the batch's minutes, so the delete reads only the recent part of the table (zone maps).
+        # A default stands for a quiet minute: a match in a later range of that minute replaces it. Bounded
+        # to the range's minutes, so the delete reads only the recent part of the table (zone maps).
         cur.execute(
-            """
+            f"""
             DELETE FROM metric_points USING (
                 SELECT DISTINCT s.series_id, e.timestamp - e.timestamp % 60000 AS minute
-                FROM emitted_points e JOIN metric_series s USING (account_id, region, namespace, metric_name)
-                WHERE s.dimensions = e.dims AND NOT e.is_default
+                FROM {points} WHERE NOT e.is_default
             ) matched
             WHERE metric_points.filter_default AND metric_points.series_id = matched.series_id
               AND metric_points.timestamp = matched.minute
@@ -116,14 +119,13 @@ def _store(cur: duckdb.DuckDBPyConnection, now: int, has_defaults: bool) -> None
                                               AND (SELECT max(timestamp) FROM emitted_points)
             """
         )
-    insert = """
+    insert = f"""
         INSERT INTO metric_points
             (series_id, timestamp, value, sample_count, sum, minimum, maximum, unit, storage_resolution,
              filter_default)
-        SELECT s.series_id, e.timestamp, e.v, 1, e.v, e.v, e.v, e.unit, e.storage_resolution, e.is_default
-        FROM emitted_points e
-        JOIN metric_series s USING (account_id, region, namespace, metric_name)
-        WHERE s.dimensions = e.dims AND e.is_default = {is_default}
+        SELECT s.series_id, e.timestamp, e.v, e.n, e.v * e.n, e.v, e.v, e.unit, e.storage_resolution, e.is_default
+        FROM {points}
+        WHERE e.is_default = {{is_default}}
         """
     cur.execute(insert.format(is_default="false"))
     if has_defaults:

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from vigil.store.database import Database
 from vigil.store.extended_statistics import ExtendedStatistic, aggregate, winsorized_bounds
+from vigil.store.metric_series import SeriesIds, SeriesKey
 from vigil.store.writer import Writer
 
 
@@ -105,40 +106,23 @@ _POINT_FIELDS = [
 ]
 
 
-# How stale a series' last_put may get before a PutMetricData refreshes it (RecentlyActive looks back 3 h).
-_LAST_PUT_EVERY_MS = 60_000
-
-
 class MetricsStore:
     def __init__(self, database: Database, writer: Writer) -> None:
         self._db = database
         self._writer = writer
-        # (account, region, namespace, metric name, dimensions) -> (series id, last_put written)
-        self._series: dict[tuple[str, str, str, str, str], tuple[int, int]] = {}
+        self.series = SeriesIds()  # shared with whatever else stores datapoints
 
     def put(self, account_id: str, region: str, namespace: str, points: PointColumns, now: int) -> None:
-        """Store the datapoints of one PutMetricData call in one transaction.
+        """Store the datapoints of one PutMetricData call: usually one ``INSERT`` from Arrow, in a transaction
+        it may share with other calls queued beside it (store/writer.py)."""
+        point_keys = [
+            (account_id, region, namespace, name, dims)
+            for name, dims in zip(points.metric_name, points.dimensions, strict=True)
+        ]
+        plan = self.series.plan(point_keys, now)
 
-        Series this process has seen are looked up in memory, so the usual request is one ``INSERT`` from
-        Arrow; a new series costs an upsert (which also finds series stored before a restart), and a series'
-        ``last_put`` (for RecentlyActive) is refreshed at most once a minute.
-        """
-        scope = (account_id, region, namespace)
-        point_keys = list(zip(points.metric_name, points.dimensions, strict=True))
-        known = {key: self._series.get((*scope, *key)) for key in set(point_keys)}
-        new = [key for key, seen in known.items() if seen is None]
-        stale = [seen[0] for seen in known.values() if seen is not None and seen[1] < now - _LAST_PUT_EVERY_MS]
-
-        def write(cur: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
-            ids = {key: seen[0] for key, seen in known.items() if seen is not None}
-            if new:
-                ids.update(self._create_series(cur, scope, new, now))
-            if stale:
-                cur.execute(
-                    f"UPDATE metric_series SET last_put = greatest(last_put, ?) "
-                    f"WHERE series_id IN ({', '.join('?' * len(stale))})",
-                    [now, *stale],
-                )
+        def write(cur: duckdb.DuckDBPyConnection) -> dict[SeriesKey, int]:
+            ids = self.series.resolve(cur, plan)
             table = points.arrow([ids[key] for key in point_keys])
             cur.register("incoming_points", table)
             try:
@@ -148,40 +132,7 @@ class MetricsStore:
                 cur.unregister("incoming_points")
             return ids
 
-        ids = self._writer.run(write, shared=True)
-        for key, series_id in ids.items():
-            seen = known.get(key)
-            if seen is None or series_id in stale:
-                self._series[(*scope, *key)] = (series_id, now)
-
-    def _create_series(
-        self, cur: duckdb.DuckDBPyConnection, scope: tuple[str, str, str], keys: list[tuple[str, str]], now: int
-    ) -> dict[tuple[str, str], int]:
-        """Upsert the series ``keys`` (some may exist already) and the dimensions of those that did not."""
-        created: dict[tuple[str, str], int] = {}
-        for metric_name, dimensions in keys:
-            existing = cur.execute(
-                "SELECT series_id FROM metric_series WHERE account_id = ? AND region = ? AND namespace = ? "
-                "AND metric_name = ? AND dimensions = ?",
-                [*scope, metric_name, dimensions],
-            ).fetchone()
-            if existing is not None:
-                cur.execute(
-                    "UPDATE metric_series SET last_put = greatest(last_put, ?) WHERE series_id = ?", [now, existing[0]]
-                )
-                created[(metric_name, dimensions)] = existing[0]
-                continue
-            (series_id,) = cur.execute(
-                "INSERT INTO metric_series (account_id, region, namespace, metric_name, dimensions, last_put) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING series_id",
-                [*scope, metric_name, dimensions, now],
-            ).fetchone()
-            cur.execute(
-                "INSERT INTO metric_dimensions SELECT ?, key, json_extract_string(value, '$') FROM json_each(?)",
-                [series_id, dimensions],
-            )
-            created[(metric_name, dimensions)] = series_id
-        return created
+        self.series.remember(plan, self._writer.run(write, shared=True))
 
     def list_series(
         self,
@@ -324,4 +275,4 @@ class MetricsStore:
                 cur.execute(f"DELETE FROM {table}")
 
         self._writer.run(wipe)
-        self._series.clear()
+        self.series.forget_all()

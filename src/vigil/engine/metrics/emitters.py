@@ -24,9 +24,11 @@ from vigil.store.writer import Writer
 log = logging.getLogger(__name__)
 
 MAX_RANGE_EVENTS = 200_000
-# How long the thread lets a range grow after the first commit it sees, when nobody is waiting for it: fewer,
-# larger ranges cost ingest less (the writer stores each range in one transaction).
-LINGER_S = 0.05
+# How long the thread lets a range grow after the first commit it sees, unless someone waits for it or the
+# range is already large: a range costs a fixed few milliseconds (planning the gathering statement, one
+# transaction of the writer), so fewer, larger ones cost ingest less.
+LINGER_S = 0.5
+LARGE_RANGE_EVENTS = 50_000
 
 
 class PointSource(Protocol):
@@ -97,8 +99,14 @@ class LogPointEmitters:
                     self._changed.wait()
                 if self._committed <= self._watermark:
                     return  # stopping, and nothing left
-                if not self._waiting and not self._stopping:
-                    self._changed.wait(LINGER_S)  # let the range grow, unless a reader waits
+                deadline = time.monotonic() + LINGER_S
+                while not (
+                    self._waiting
+                    or self._stopping
+                    or self._committed - self._watermark >= LARGE_RANGE_EVENTS
+                    or time.monotonic() >= deadline
+                ):
+                    self._changed.wait(deadline - time.monotonic())
                 last = min(self._committed, self._watermark + MAX_RANGE_EVENTS)
             try:
                 self._draw(self._watermark + 1, last)
