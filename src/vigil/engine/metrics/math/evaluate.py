@@ -1,5 +1,5 @@
-"""Evaluating a request's queries: each MetricStat read once, each expression computed once, on demand, in
-the order its references need (the checks have already refused cycles)."""
+"""Evaluating a request's queries: every MetricStat read up front (together, see sources.py), each expression
+computed once, on demand, in the order its references need (the checks have already refused cycles)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class Evaluator:
         self._metric_ids = [query["Id"] for query in queries if "MetricStat" in query]
         self._expressions = expressions
         self.source = source
-        self._values: dict[str, Value] = {}
+        # Every MetricStat at once: the store reads those of one Period and Unit in one statement.
+        self._values: dict[str, Value] = dict(source.metric_stats([self._queries[i] for i in self._metric_ids]))
         self._dropped: set[str] = set()
         self._searches: dict[tuple[str, str, int], SeriesArray] = {}
         self.messages: list[dict[str, str]] = []  # about the whole request (GetMetricData's own Messages)
@@ -39,13 +40,10 @@ class Evaluator:
     def value(self, query_id: str) -> Value:
         if query_id not in self._values:
             query = self._queries[query_id]
-            if "MetricStat" in query:
-                self._values[query_id] = self.source.metric_stat(query)
-            else:
-                scope = _QueryScope(self, query)
-                self._values[query_id] = scope.run(self._expressions[query_id].tree)
-                if scope.evaluation.dropped:
-                    self._dropped.add(query_id)
+            scope = _QueryScope(self, query)
+            self._values[query_id] = scope.run(self._expressions[query_id].tree)
+            if scope.evaluation.dropped:
+                self._dropped.add(query_id)
         return self._values[query_id]
 
     def dropped(self, query_id: str) -> bool:
