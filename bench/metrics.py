@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--requests", type=int, default=40, help="per process, 1,000 datums each")
     parser.add_argument("--reads", type=int, default=20)
-    parser.add_argument("--log-batches", type=int, default=20, help="1,000-event PutLogEvents per run")
+    parser.add_argument("--log-batches", type=int, default=100, help="1,000-event PutLogEvents per run")
     options = parser.parse_args()
     now = time.time()
     with VigilServer("--ephemeral") as server:

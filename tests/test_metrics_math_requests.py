@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from metrics_helpers import MINUTE, hour_start
+from metrics_helpers import MINUTE, aws_error, hour_start
 from metrics_math_helpers import (
     each_point,
     expression,
@@ -153,6 +153,17 @@ def test_dynamic_label_times_follow_the_label_timezone(cloudwatch_client: Any, b
     zone = datetime.fromisoformat("2000-01-01T00:00:00+01:30").tzinfo
     first, last = ((base + minute * MINUTE).astimezone(zone).isoformat() for minute in (found[0][0], found[-1][0]))
     assert reply["MetricDataResults"][0]["Label"] == f"{first} {last}"
+
+
+@pytest.mark.parametrize("timezone", ["fuzz", "+130", "0130", "+0160", "+01:30"])
+def test_a_label_timezone_not_of_the_documented_form_is_a_validation_error(
+    cloudwatch_client: Any, base: datetime, timezone: str
+) -> None:
+    code, message = aws_error(
+        lambda: get(cloudwatch_client, metrics(), base, MINUTES, LabelOptions={"Timezone": timezone})
+    )
+
+    assert (code, repr(timezone) in message) == ("ValidationError", True)
 
 
 def test_an_unknown_dynamic_value_is_left_as_written(cloudwatch_client: Any, base: datetime) -> None:

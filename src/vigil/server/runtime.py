@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from vigil.config import Settings
 from vigil.engine.logs.groups import LogGroups
 from vigil.engine.logs.ingest import Ingest, IngestSettings
 from vigil.engine.logs.metric_filters import MetricFilters
 from vigil.engine.logs.reading import Reader
 from vigil.engine.logs.retention import RetentionSweeper
+from vigil.engine.metrics.embedded import EmbeddedMetricFormat
 from vigil.engine.metrics.emitters import LogPointEmitters
+from vigil.engine.metrics.lambda_reports import LambdaReports
 from vigil.engine.metrics.rollups import MetricRollups
 from vigil.engine.patterns.trial import PatternTrial
 from vigil.engine.queries.definitions import QueryDefinitions
@@ -25,6 +29,7 @@ from vigil.server.services.logs_queries import LogsQueriesService
 from vigil.server.services.sns import SnsService
 from vigil.store.database import Database
 from vigil.store.emitted_points import EmittedPointsStore
+from vigil.store.lambda_reports import group_names
 from vigil.store.logs import LogsStore
 from vigil.store.metric_filters import MetricFiltersStore
 from vigil.store.metric_rollups import MetricRollupsStore
@@ -49,7 +54,7 @@ class Runtime:
         self.log_metrics = LogPointEmitters(
             EmittedPointsStore(self.database, self.writer, self.metrics_store.series),
             self.writer,
-            [self.metric_filters],
+            [self.metric_filters, EmbeddedMetricFormat(), LambdaReports(partial(group_names, self.database))],
         )
         # A filter applies to the events committed after it changes, not to those still waiting to be drawn.
         self.metric_filters.before_change = self.log_metrics.wait_current

@@ -135,7 +135,8 @@ def _single_values(data: Sequence[Mapping[str, Any]], now_ms: int) -> PointColum
             for index, key in enumerate(keys):
                 if dimensions[index] is None:
                     try:
-                        dimensions[index] = _canonical_of_json(key)
+                        # The cache again: an earlier datum of this request may have filled it.
+                        dimensions[index] = _by_json.get(key) or _canonical_of_json(key)
                     except ServiceError:
                         return None
     else:

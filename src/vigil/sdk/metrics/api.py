@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from vigil.sdk.metrics.aggregate import series_key
+from vigil.sdk.metrics.emf import EmbeddedMetrics
 from vigil.sdk.metrics.publisher import MetricsPublisher
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,6 +105,15 @@ def counter(name: str, dimensions: Mapping[str, Any] | None = None) -> Counter:
 
 def timer(name: str, dimensions: Mapping[str, Any] | None = None) -> Timer:
     return Timer(name, dimensions)
+
+
+def embedded_metrics(
+    dimensions: Mapping[str, Any] | None = None, *, namespace: str | None = None, **options: Any
+) -> EmbeddedMetrics:
+    """An embedded metric format writer (sdk/metrics/emf.py) in the namespace ``configure_metrics`` set, unless
+    another is given; ``options`` are ``EmbeddedMetrics``'s (``log_group``, ``handler``, ``stream``)."""
+    configured = _default[0].namespace if _default else None
+    return EmbeddedMetrics(namespace or configured, dimensions, **options)
 
 
 def flush(timeout: float | None = None) -> bool:

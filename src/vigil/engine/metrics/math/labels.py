@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 
 from vigil.engine.metrics.math.values import Series
+from vigil.errors import ServiceError
 
 _VARIABLE = re.compile(r"\$\{([A-Z_]+)(?:\('([^']*)'\))?\}")
 
@@ -21,12 +22,21 @@ class LabelContext:
     offset_minutes: int  # LabelOptions.Timezone, for the time variables
 
 
+_TIMEZONE = re.compile(r"([+-])(\d\d)([0-5]\d)")
+
+
 def timezone_offset(text: str | None) -> int:
-    """LabelOptions.Timezone (``+0130``, ``-0500``; the model checks the form) in minutes."""
+    """LabelOptions.Timezone in minutes: ``+`` or ``-`` and four digits, hours then minutes (``+0130``)."""
     if not text:
         return 0
-    sign = -1 if text[0] == "-" else 1
-    return sign * (int(text[1:3]) * 60 + int(text[3:5]))
+    form = _TIMEZONE.fullmatch(text)
+    if form is None:
+        raise ServiceError(
+            "ValidationError",
+            f"The value {text!r} for LabelOptions.Timezone is invalid: use + or - and four digits, such as +0130.",
+        )
+    sign = -1 if form[1] == "-" else 1
+    return sign * (int(form[2]) * 60 + int(form[3]))
 
 
 def _number(value: float) -> str:
