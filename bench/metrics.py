@@ -5,7 +5,9 @@ hours) are built and SigV4-signed before the clock starts, then sent by ``--proc
 keep-alive connections; what is measured is the server. GetMetricStatistics: one series read over 24 h at
 60 s (p50 and p99) with everything the first part stored, repeated ``--reads`` times. Metric filters:
 PutLogEvents throughput (1,000-event requests, one at a time) into a group with 10 metric filters of every
-pattern kind against a group with none, runs alternating. Prints one JSON line.
+pattern kind against a group with none, runs alternating, each counted until the datapoints of its last event
+are stored (a metrics read waits for them): sustained throughput, not only acknowledgements. Prints one JSON
+line.
 
     .venv/bin/python bench/metrics.py
 """
@@ -152,7 +154,7 @@ def metric_filter_cost(server: VigilServer, batches: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--requests", type=int, default=40, help="per process, 1,000 datums each")
+    parser.add_argument("--requests", type=int, default=100, help="per process, 1,000 datums each")
     parser.add_argument("--reads", type=int, default=20)
     parser.add_argument("--log-batches", type=int, default=100, help="1,000-event PutLogEvents per run")
     options = parser.parse_args()
