@@ -347,6 +347,22 @@ def test_each_distinct_pair_of_two_dimension_fields_is_its_own_series(
     }
 
 
+def test_a_dimension_value_with_a_control_character_is_the_series_put_metric_data_names(
+    logs_client: Any, cloudwatch_client: Any, group: str, base: datetime
+) -> None:
+    route = "/a\x0bb"  # JSON escapes it, and DuckDB and orjson spell the escape differently
+    put_filter(logs_client, "by_route", "{ $.route = * }", "Hits", dimensions={"Route": "$.route"})
+    put_events(logs_client, base, [(0, json.dumps({"route": route}))])
+    cloudwatch_client.put_metric_data(
+        Namespace=NAMESPACE,
+        MetricData=[{"MetricName": "Hits", "Dimensions": [{"Name": "Route", "Value": route}], "Value": 1}],
+    )
+
+    listed = cloudwatch_client.list_metrics(Namespace=NAMESPACE, MetricName="Hits")["Metrics"]
+
+    assert [metric["Dimensions"] for metric in listed] == [[{"Name": "Route", "Value": route}]]
+
+
 def test_an_event_lacking_a_dimension_field_emits_nothing(
     logs_client: Any, cloudwatch_client: Any, group: str, base: datetime
 ) -> None:

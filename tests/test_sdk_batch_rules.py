@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sdk_helpers import stored_events
 
-from tests.sdk_helpers import stored_events
 from vigil.sdk.pipeline import current_pipeline, set_current_pipeline, standard_pipeline
 from vigil.sdk.redaction import Redactor
 from vigil.sdk.shipping.batches import TRUNCATION_MARK, Event

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sdk_helpers import Capture, wait_for_messages
 
 import vigil
-from tests.sdk_helpers import Capture, wait_for_messages
 from vigil.sdk import configuration
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.destinations.console import ConsoleDestination

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from sdk_helpers import Capture, capturing_logger
 
-from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk.context import bind, clear_context, get_context, request_context, reset_context, unbind
 from vigil.sdk.pipeline import Pipeline, standard_pipeline
 from vigil.sdk.redaction import Redactor

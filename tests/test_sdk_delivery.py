@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sdk_helpers import shipping_handler, stored_messages, wait_for_messages
 
-from tests.sdk_helpers import shipping_handler, stored_messages, wait_for_messages
 from vigil.sdk.logger import get_logger
 from vigil.sdk.shipping.handler import CloudWatchHandler
 from vigil.testing import CREDENTIALS, VigilServer

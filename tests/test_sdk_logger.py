@@ -18,9 +18,9 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from sdk_helpers import Capture, capturing_logger
 
 import vigil
-from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk.context import request_context
 from vigil.sdk.formatters import JSONFormatter
 from vigil.sdk.logger import VigilLogger

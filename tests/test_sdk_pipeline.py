@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 import pytest
+from sdk_helpers import Capture, capturing_logger
 
-from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.context import request_context
 from vigil.sdk.formatters import ConsoleFormatter, JSONFormatter, TemplateFormatter, make_formatter

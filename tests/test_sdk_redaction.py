@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sdk_helpers import Capture, capturing_logger
 
 import vigil
-from tests.sdk_helpers import Capture, capturing_logger
 from vigil.sdk import configuration
 from vigil.sdk import pipeline as pipeline_module
 from vigil.sdk.context import request_context

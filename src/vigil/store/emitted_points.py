@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from vigil.store.database import Database
@@ -73,10 +74,13 @@ class EmittedPointsStore:
 
     def store(self, points: pa.Table | None, last_event_id: int, now: int, has_defaults: bool) -> None:
         """Store ``points`` and move the watermark to ``last_event_id``, in one transaction of the writer."""
-        keys: list[SeriesKey] = []
+        gathered: list[SeriesKey] = []  # as the SQL spelled them: what emitted_points joins on
         if points is not None and points.num_rows:
             distinct = points.group_by(_KEY_COLUMNS).aggregate([]).to_pydict()
-            keys = list(zip(*(distinct[column] for column in _KEY_COLUMNS), strict=True))
+            gathered = list(zip(*(distinct[column] for column in _KEY_COLUMNS), strict=True))
+        # The series' identity is the dimensions as PutMetricData writes them (orjson): DuckDB's JSON escapes
+        # control characters in capitals (\u000B), which would make a second series of the same name and value.
+        keys = [(*key[:4], _canonical(key[4])) for key in gathered]
         plan = self._series.plan(keys, now)
 
         def write(cur: duckdb.DuckDBPyConnection) -> dict[SeriesKey, int]:
@@ -84,7 +88,7 @@ class EmittedPointsStore:
             if keys:
                 series = pa.table(
                     {
-                        **{column: [key[i] for key in keys] for i, column in enumerate(_KEY_COLUMNS)},
+                        **{column: [key[i] for key in gathered] for i, column in enumerate(_KEY_COLUMNS)},
                         "series_id": pa.array([ids[key] for key in keys], pa.int64()),
                     }
                 )
@@ -99,6 +103,10 @@ class EmittedPointsStore:
             return ids
 
         self._series.remember(plan, self._writer.run(write))
+
+
+def _canonical(dimensions: str) -> str:
+    return orjson.dumps(dict(sorted(orjson.loads(dimensions).items()))).decode()
 
 
 def _store(cur: duckdb.DuckDBPyConnection, has_defaults: bool) -> None:
