@@ -9,7 +9,7 @@ that breaks any rule (engine/metrics/embedded.py) is left out whole: its event i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -29,7 +29,7 @@ class EmbeddedRules:
     value_limit: float  # |value|
     past_ms: int  # how far before the event's ingestion a metric's timestamp may be
     future_ms: int  # and after
-    units: Sequence[str]
+    units: Collection[str]
     resolutions: Sequence[int]
 
 
@@ -51,7 +51,7 @@ def batch_has_documents(cur: duckdb.DuckDBPyConnection) -> bool:
 
 def embedded_select(rules: EmbeddedRules) -> str:
     """Every datapoint the range's documents give; see the module docstring."""
-    units = ", ".join(_text(unit) for unit in rules.units)
+    units = ", ".join(_text(unit) for unit in sorted(rules.units))
     resolutions = ", ".join(str(int(r)) for r in rules.resolutions)
     names = ", ".join(column.split()[0] for column in EMITTED_COLUMNS.split(", "))
 

@@ -25,6 +25,7 @@ import duckdb
 
 from vigil.engine.metrics.datums import FUTURE_LIMIT_MS, PAST_LIMIT_MS, VALUE_LIMIT
 from vigil.store.embedded_metrics import EmbeddedRules, batch_has_documents, embedded_select
+from vigil.units import STANDARD_UNITS
 
 MAX_METRICS_PER_DIRECTIVE = 100
 MAX_DIMENSIONS_PER_SET = 30
@@ -32,36 +33,6 @@ MAX_VALUES_PER_METRIC = 100
 MAX_NAME_LENGTH = 255  # CloudWatch's Namespace, MetricName and dimension Name
 MAX_DIMENSION_VALUE_LENGTH = 1024
 
-# CloudWatch's StandardUnit.
-UNITS = (
-    "Seconds",
-    "Microseconds",
-    "Milliseconds",
-    "Bytes",
-    "Kilobytes",
-    "Megabytes",
-    "Gigabytes",
-    "Terabytes",
-    "Bits",
-    "Kilobits",
-    "Megabits",
-    "Gigabits",
-    "Terabits",
-    "Percent",
-    "Count",
-    "Bytes/Second",
-    "Kilobytes/Second",
-    "Megabytes/Second",
-    "Gigabytes/Second",
-    "Terabytes/Second",
-    "Bits/Second",
-    "Kilobits/Second",
-    "Megabits/Second",
-    "Gigabits/Second",
-    "Terabits/Second",
-    "Count/Second",
-    "None",
-)
 
 RULES = EmbeddedRules(
     max_metrics=MAX_METRICS_PER_DIRECTIVE,
@@ -72,7 +43,7 @@ RULES = EmbeddedRules(
     value_limit=VALUE_LIMIT,
     past_ms=PAST_LIMIT_MS,
     future_ms=FUTURE_LIMIT_MS,
-    units=UNITS,
+    units=STANDARD_UNITS,
     resolutions=(1, 60),
 )
 

@@ -8,11 +8,11 @@ meanwhile are written between passes rather than after the whole job.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 from vigil.engine.clock import now_ms
 from vigil.engine.metrics.statistics import RESOLUTIONS, RETENTION_MS
+from vigil.engine.periodic import Periodic
 from vigil.store.metric_rollups import Level, MetricRollupsStore
 
 log = logging.getLogger(__name__)
@@ -44,16 +44,11 @@ def expiry(now: int) -> int:
     return _floor(now - RETENTION_MS, 3_600_000)
 
 
-class MetricRollups:
+class MetricRollups(Periodic):
     def __init__(self, store: MetricRollupsStore, interval_seconds: float, max_rows: int = MAX_ROWS_PER_PASS) -> None:
+        super().__init__("metric-rollups", interval_seconds, lambda: self.roll_up(now_ms()))
         self.store = store
-        self.interval = interval_seconds
         self.max_rows = max_rows
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="vigil-metric-rollups", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def roll_up(self, now: int, max_rows: int | None = None) -> RollupTotals:
         """Merge and expire everything due at ``now``, in passes of at most ``max_rows`` rows each."""
@@ -66,21 +61,9 @@ class MetricRollups:
             read += result.read
             written += result.written
             expired += result.expired
-            if not result.more or self._stop.is_set():
+            if not result.more or self.stopping:
                 break
         totals = RollupTotals(passes, buckets, read, written, expired)
         if read or expired:
             log.info("metric rollups: %s", totals)
         return totals
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.roll_up(now_ms())
-            except Exception:
-                log.exception("metric rollup failed")

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
+from vigil.units import STANDARD_UNITS
+
 if TYPE_CHECKING:
     from vigil.sdk.shipping.handler import CloudWatchHandler
 
@@ -32,37 +34,6 @@ MAX_DIMENSIONS = 30
 MAX_NAME = 255
 MAX_DIMENSION_VALUE = 1024
 VALUE_LIMIT = 2.0**360
-UNITS = frozenset(
-    {
-        "Seconds",
-        "Microseconds",
-        "Milliseconds",
-        "Bytes",
-        "Kilobytes",
-        "Megabytes",
-        "Gigabytes",
-        "Terabytes",
-        "Bits",
-        "Kilobits",
-        "Megabits",
-        "Gigabits",
-        "Terabits",
-        "Percent",
-        "Count",
-        "Bytes/Second",
-        "Kilobytes/Second",
-        "Megabytes/Second",
-        "Gigabytes/Second",
-        "Terabytes/Second",
-        "Bits/Second",
-        "Kilobits/Second",
-        "Megabits/Second",
-        "Gigabits/Second",
-        "Terabits/Second",
-        "Count/Second",
-        "None",
-    }
-)
 
 _handlers: dict[str, CloudWatchHandler] = {}
 _handlers_lock = threading.Lock()
@@ -148,7 +119,7 @@ class EmbeddedMetrics:
     def put_metric(self, name: str, value: float, unit: str = "None", *, storage_resolution: int = 60) -> None:
         """Record a value; a metric recorded several times carries all its values."""
         name = _text(name, "metric name", MAX_NAME)
-        if unit not in UNITS:
+        if unit not in STANDARD_UNITS:
             raise ValueError(f"unit {unit!r} is not a CloudWatch unit")
         if storage_resolution not in (1, 60):
             raise ValueError("storage_resolution is 1 or 60")
