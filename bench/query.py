@@ -255,6 +255,7 @@ def main() -> None:
 
     # The hand-written side reads a plain table in its own DuckDB file: stored on disk like Vigil's events.
     plain = data_dir.with_name(data_dir.name + "-plain.duckdb")
+    plain.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no .bench/ yet
     plain.unlink(missing_ok=True)
     local = duckdb.connect(str(plain))
     began = time.perf_counter()
