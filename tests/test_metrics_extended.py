@@ -108,3 +108,24 @@ def test_get_metric_data_takes_extended_statistics_as_stat(cloudwatch_client: An
 
 def test_a_window_without_values_gives_no_trimmed_mean(cloudwatch_client: Any, sent: dt.datetime) -> None:
     assert "TM(500:600)" not in read(cloudwatch_client, sent, ["TM(500:600)", "tm90"])
+
+
+def test_a_period_holding_a_negative_value_gives_no_percentile(cloudwatch_client: Any) -> None:
+    # AWS: "Percentile statistics are not available for metrics when any of the metric values are negative."
+    at = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
+    cloudwatch_client.put_metric_data(
+        Namespace="Shop",
+        MetricData=[{"MetricName": "Delta", "Values": [-1.0, 2.0, 3.0], "Timestamp": at}],
+    )
+
+    reply = cloudwatch_client.get_metric_statistics(
+        Namespace="Shop",
+        MetricName="Delta",
+        StartTime=at,
+        EndTime=at + dt.timedelta(minutes=1),
+        Period=60,
+        ExtendedStatistics=["p50", "tm90"],
+    )
+
+    [point] = reply["Datapoints"]
+    assert "p50" not in point["ExtendedStatistics"] and "tm90" in point["ExtendedStatistics"]

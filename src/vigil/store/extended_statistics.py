@@ -50,8 +50,10 @@ def aggregate(stat: ExtendedStatistic) -> str:
     """An aggregate over ``ranked`` rows grouped by period and unit (every kind but winsorized means)."""
     if stat.kind == "p":
         numerator, scale = _exact(stat.high or Decimal(0))
-        # running / total >= p / 100 in integers: p = 99.9 becomes 999 / 1000, with no rounding error.
-        return f"min(value) FILTER (WHERE running * {100 * scale} >= {numerator} * total)"
+        # running / total >= p / 100 in integers: p = 99.9 becomes 999 / 1000, with no rounding error. AWS:
+        # "Percentile statistics are not available for metrics when any of the metric values are negative".
+        reached = f"running * {100 * scale} >= {numerator} * total"
+        return f"CASE WHEN min(value) >= 0 THEN min(value) FILTER (WHERE {reached}) END"
     weight = _weight(stat)
     if stat.kind == "tm":
         return f"sum({weight} * value) / nullif(sum({weight}), 0)"
