@@ -370,6 +370,7 @@ ABSURD_TOKENS: dict[str, Any] = {
     "truncated": lambda real: real[: len(real) // 2],
     "doubled": lambda real: real + real,
     "non-ascii": lambda real: real + "\u00e9",
+    "junk-suffix": lambda real: real + "!!",
 }
 
 

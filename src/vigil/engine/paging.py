@@ -25,6 +25,7 @@ def decode_token(token: str | None, kind: str, code: str = "InvalidParameterExce
         found_kind, position = orjson.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         found_kind, position = None, None
-    if found_kind != kind:
+    # Only the very text issued: base64 decoding alone would skip characters it does not know.
+    if found_kind != kind or encode_token(kind, position) != token:
         raise ServiceError(code, "The specified nextToken is invalid.")
     return position
