@@ -474,16 +474,7 @@ def test_an_absurd_cloudwatch_or_sns_token_never_fails_the_server(
     assert_answered(send(vigil.endpoint_url, _other(wire, service, operation, {member: token})), wire)
 
 
-_SNS_STUB = pytest.mark.xfail(strict=True, reason="services/sns.py ListTopics is a stub that ignores NextToken")
-
-
-@pytest.mark.parametrize(
-    ("wire", "service", "operation", "member"),
-    [
-        pytest.param(*case, id=name, marks=[_SNS_STUB] if case[1] == "sns" else [])
-        for name, case in OTHER_PAGING.items()
-    ],
-)
+@pytest.mark.parametrize(("wire", "service", "operation", "member"), OTHER_PAGING.values(), ids=OTHER_PAGING.keys())
 def test_an_absurd_cloudwatch_or_sns_token_is_refused(
     vigil: VigilServer, wire: Wire, service: str, operation: str, member: str
 ) -> None:

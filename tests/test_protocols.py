@@ -250,7 +250,7 @@ def test_a_cbor_path_that_names_no_operation_is_an_unknown_operation_exception(v
 
 
 def test_an_unsupported_cloudwatch_operation_over_query_is_refused_in_query_shape(vigil: VigilServer) -> None:
-    error = read_error(send(vigil.endpoint_url, query_request("cloudwatch", "DescribeAlarms", {})), "query")
+    error = read_error(send(vigil.endpoint_url, query_request("cloudwatch", "GetInsightRuleReport", {})), "query")
     assert (error.status, error.code) == (400, "UnsupportedOperation")
 
 

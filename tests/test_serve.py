@@ -31,6 +31,13 @@ SERVE_OPTIONS = [
     "--max-event-bytes",
     "--max-concurrent-queries",
     "--query-timeout",
+    "--smtp-host",
+    "--smtp-port",
+    "--smtp-security",
+    "--smtp-username",
+    "--smtp-password",
+    "--smtp-from",
+    "--pagerduty-events-url",
     "--log-level",
 ]
 

@@ -103,6 +103,13 @@ def main() -> None:
     "after 455 days.",
 )
 @setting(
+    "--alarm-tick",
+    default=60.0,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds between alarm evaluations (CloudWatch: 60, and 10 for high-resolution alarms); lower it for tests "
+    "and benchmarks.",
+)
+@setting(
     "--max-event-bytes",
     default=1_048_550,
     type=int,
@@ -120,6 +127,39 @@ def main() -> None:
     default=900.0,
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds a Logs Insights query may run before it ends with status Timeout (AWS: 60 minutes).",
+)
+@setting(
+    "--public-url",
+    default="",
+    help="Base URL at which SNS subscribers reach this server: SubscribeURL, UnsubscribeURL and SigningCertURL "
+    "in SNS messages start with it.  [default: http://HOST:PORT as bound]",
+)
+@setting(
+    "--sns-retry-delay-scale",
+    default=1.0,
+    type=click.FloatRange(min=0),
+    help="Multiplies every SNS delivery retry delay (1 = the delivery policy's own; tests use 0.01).",
+)
+@setting("--smtp-host", default="localhost", help="SMTP server that email and email-json notifications go through.")
+@setting(
+    "--smtp-port",
+    type=click.IntRange(1, 65535),
+    help="SMTP server port.  [default: 25; 587 with starttls; 465 with tls]",
+)
+@setting(
+    "--smtp-security",
+    default="none",
+    type=click.Choice(["none", "starttls", "tls"]),
+    help="starttls: upgrade the connection (refusing servers that cannot); tls: implicit TLS (SMTPS). The server's "
+    "certificate is verified against the system's trust store (SSL_CERT_FILE names another).",
+)
+@setting("--smtp-username", default="", help="SMTP AUTH user name; none: no AUTH.")
+@setting("--smtp-password", default="", help="SMTP AUTH password (prefer the variable: flags show in process lists).")
+@setting("--smtp-from", default="Vigil Notifications <no-reply@localhost>", help="From address of notification emails.")
+@setting(
+    "--pagerduty-events-url",
+    default="https://events.pagerduty.com/v2/enqueue",
+    help="PagerDuty Events API v2 URL that pagerduty subscriptions post to.",
 )
 @setting(
     "--log-level",
@@ -141,9 +181,19 @@ def serve(
     memory_limit: str,
     retention_interval: float,
     metric_rollup_interval: float,
+    alarm_tick: float,
     max_event_bytes: int,
     max_concurrent_queries: int,
     query_timeout: float,
+    public_url: str,
+    sns_retry_delay_scale: float,
+    smtp_host: str,
+    smtp_port: int | None,
+    smtp_security: str,
+    smtp_username: str,
+    smtp_password: str,
+    smtp_from: str,
+    pagerduty_events_url: str,
     log_level: str,
 ) -> None:
     """Run the server until SIGTERM or Ctrl-C, then commit what is buffered and exit."""
@@ -172,9 +222,19 @@ def serve(
         memory_limit=memory_limit,
         retention_interval=retention_interval,
         metric_rollup_interval=metric_rollup_interval,
+        alarm_tick=alarm_tick,
         max_event_bytes=max_event_bytes,
         max_concurrent_queries=max_concurrent_queries,
         query_timeout=query_timeout,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_security=smtp_security,
+        smtp_username=smtp_username,
+        smtp_password=smtp_password,
+        smtp_from=smtp_from,
+        pagerduty_events_url=pagerduty_events_url,
+        public_url=public_url,
+        sns_retry_delay_scale=sns_retry_delay_scale,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -189,6 +249,7 @@ def serve(
     bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{bound_port}"
+    settings.public_url = (settings.public_url or url).rstrip("/")
 
     def ready(runtime: object) -> None:
         if settings.demo:

@@ -29,10 +29,20 @@ class Settings:
     memory_limit: str = "1GB"
     retention_interval: float = 60.0
     metric_rollup_interval: float = 60.0
+    alarm_tick: float = 60.0
     max_body_bytes: int = 8 * 1024 * 1024
     max_event_bytes: int = 1_048_550
     max_concurrent_queries: int = 4
     query_timeout: float = 900.0
+    smtp_host: str = "localhost"  # email and email-json deliveries
+    smtp_port: int | None = None  # None: 25; 587 with starttls; 465 with tls
+    smtp_security: str = "none"  # none | starttls | tls
+    smtp_username: str = ""  # empty: no AUTH
+    smtp_password: str = ""
+    smtp_from: str = "Vigil Notifications <no-reply@localhost>"
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    public_url: str = ""  # where receivers reach this server (SNS's links); empty: http://host:port
+    sns_retry_delay_scale: float = 1.0
 
     @property
     def reset_enabled(self) -> bool:

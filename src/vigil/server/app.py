@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
 
 import anyio.to_thread
@@ -16,9 +17,14 @@ from starlette.routing import Route
 
 from vigil import __version__
 from vigil.config import Settings
+from vigil.engine import clock
+from vigil.engine.notifications.links import SIGNING_CERT_PATH
 from vigil.errors import ServiceError
-from vigil.server.dispatch import Dispatcher, HttpRequest
-from vigil.server.runtime import Runtime
+from vigil.server.dispatch import QUERY, Dispatcher, HttpRequest
+from vigil.server.protocols import model
+from vigil.server.protocols.base import WireCall
+from vigil.server.runtime import SIGNING_FOLDER, Runtime
+from vigil.server.services.sns import LINK_ACTIONS
 
 ACCEPTED_METHODS = ["POST", "GET"]
 
@@ -42,6 +48,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _json_reply(body: dict[str, object], status: int = 200) -> Response:
     return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def _camel_case(record: dict[str, object]) -> dict[str, object]:
+    return {(head := key.split("_"))[0] + "".join(p.title() for p in head[1:]): v for key, v in record.items()}
 
 
 def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = None) -> Starlette:
@@ -140,7 +150,95 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
         totals = await anyio.to_thread.run_sync(runtime.metric_rollups.roll_up, as_of, bound)
         return _json_reply(dataclasses.asdict(totals))
 
+    def follow_sns_link(runtime: Runtime, query: dict[str, str]) -> Response:
+        """A SubscribeURL or UnsubscribeURL visited: unsigned, like SNS's, the token or ARN being the key."""
+        request_id = str(uuid.uuid4())
+        action = query["Action"]
+        try:
+            result = runtime.sns_service.follow_link(query)
+        except ServiceError as error:
+            reply = QUERY.error("sns", error, request_id)
+        else:
+            operation = model.operation_model("sns", action)
+            assert operation is not None
+            reply = QUERY.result(WireCall("sns", action, {}), operation, result, request_id)
+        return Response(reply.body, reply.status, reply.headers)
+
+    async def root_get(request: Request) -> Response:
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        query = dict(request.query_params)
+        if query.get("Action") in LINK_ACTIONS:
+            return await anyio.to_thread.run_sync(follow_sns_link, runtime, query)
+        return await aws(request)
+
+    async def sns_signing_certificate(request: Request) -> Response:
+        certificate = (settings.data_dir / SIGNING_FOLDER / "cert.pem").read_bytes()
+        return Response(certificate, media_type="application/x-pem-file")
+
+    async def sns_dead_letters(request: Request) -> Response:
+        """Deliveries that finally failed, newest first: ?topicArn=, ?region=, ?limit= (default 100)."""
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        query = request.query_params
+        limit = query.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
+            return _json_reply({"message": "limit must be a whole number from 1 to 10000"}, 400)
+        letters = await anyio.to_thread.run_sync(
+            lambda: runtime.sns_outbox.dead_letters(
+                settings.account_id, query.get("region"), query.get("topicArn"), int(limit)
+            )
+        )
+        return _json_reply({"deadLetters": [_camel_case(dataclasses.asdict(letter)) for letter in letters]})
+
+    async def alarm_tick(request: Request) -> Response:
+        """Evaluate every alarm once, now or as of ``at`` (epoch milliseconds): tests need not wait for ticks."""
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        if not settings.reset_enabled:
+            return _json_reply(
+                {"message": "Alarm ticks can be run on demand only on --ephemeral servers or with --allow-reset."}, 403
+            )
+        try:
+            body = await request.body()
+            spec = orjson.loads(body) if body.strip() else {}
+            at = int(spec["at"]) if spec.get("at") is not None else clock.now_ms()
+        except (orjson.JSONDecodeError, TypeError, ValueError, AttributeError) as error:
+            return _json_reply({"message": f"Expected JSON with an optional at (epoch milliseconds): {error!r}"}, 400)
+
+        def run() -> dict[str, int]:
+            runtime.log_metrics.wait_current()
+            return dataclasses.asdict(runtime.alarm_evaluation.tick(at))
+
+        return _json_reply(await anyio.to_thread.run_sync(run))
+
+    async def acknowledge_alarm(request: Request) -> Response:
+        """Acknowledge an alarm: its actions are silenced until it returns to OK (docs/alarms.md)."""
+        runtime = state["runtime"]
+        assert isinstance(runtime, Runtime)
+        try:
+            body = await request.body()
+            spec = orjson.loads(body) if body.strip() else {}
+            by, note = str(spec["by"]), str(spec.get("note", ""))
+            account = str(spec.get("accountId", settings.account_id))
+            region = str(spec.get("region", settings.region))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+            message = f"Expected JSON with by and optional note, region, accountId: {error!r}"
+            return _json_reply({"message": message}, 400)
+        key = (account, region, request.path_params["name"])
+        try:
+            ack = await anyio.to_thread.run_sync(runtime.alarms.acknowledge, key, by, note)
+        except ServiceError as error:
+            status = 404 if error.code == "ResourceNotFound" else 409
+            return _json_reply({"code": error.code, "message": error.message}, status)
+        return _json_reply({"alarmName": key[2], "acknowledgedBy": ack.by, "note": ack.note, "acknowledgedAt": ack.at})
+
     routes = [
+        Route("/_vigil/alarms/tick", alarm_tick, methods=["POST"]),
+        Route("/_vigil/alarms/{name:path}/acknowledge", acknowledge_alarm, methods=["POST"]),
+        Route("/", root_get, methods=["GET"]),
+        Route(SIGNING_CERT_PATH, sns_signing_certificate, methods=["GET"]),
+        Route("/_vigil/sns/dead-letters", sns_dead_letters, methods=["GET"]),
         Route("/_vigil/health", health, methods=["GET"]),
         Route("/_vigil/reset", reset, methods=["POST"]),
         Route("/_vigil/faults", faults, methods=["POST"]),

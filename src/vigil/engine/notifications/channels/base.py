@@ -30,6 +30,8 @@ class Delivery:
     raw: bool = False  # RawMessageDelivery
     token: str | None = None  # confirmation token (SubscriptionConfirmation)
     attempt: int = 1
+    signature_version: str = "1"  # the topic's SignatureVersion: 1 SHA1withRSA, 2 SHA256withRSA
+    content_type: str = "text/plain; charset=UTF-8"  # HTTP(S): the delivery policy's requestPolicy.headerContentType
 
 
 class DeliveryFailed(Exception):

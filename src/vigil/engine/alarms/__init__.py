@@ -1,0 +1,1 @@
+"""CloudWatch alarms: configuration, CloudWatch's evaluation, actions and history (docs/alarms.md)."""
