@@ -8,9 +8,9 @@ the next minutes. Prints one JSON line.
     .venv/bin/python bench/alarms.py
 
 Part 2, the delay from a breaching datapoint's arrival to a webhook receiving the notification (target 2 s
-with a 1 s tick), needs SNS wired to the alarms' actions (runtime.py) and is left to be added here: a server with
-``--alarm-tick 1``, an SNS topic with an http subscription to a local receiver, one alarm with that topic as its
-AlarmAction, then the time from PutMetricData of a breaching value to the receiver's request.
+with a 1 s tick): a server with ``--alarm-tick 1``, an SNS topic with an http subscription (confirmed through the
+handshake) to a local receiver, ``--breaches`` alarms on metrics of their own with that topic as AlarmAction; for
+each, the time from the PutMetricData of a breaching value to the receiver's request carrying its ALARM.
 """
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ import argparse
 import datetime as dt
 import json
 import statistics
+import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from vigil.testing import VigilServer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from http_receiver import HttpReceiver  # the tests' receiver: a real HTTP server on 127.0.0.1
 
 METRICS = 1_000
 ALARMS_PER_METRIC = 10
@@ -74,10 +79,48 @@ def run_tick(server: VigilServer, at: dt.datetime) -> tuple[float, dict[str, int
     return time.perf_counter() - started, report
 
 
+def breach_to_delivery(breaches: int) -> list[float]:
+    """Seconds from each breaching PutMetricData to the webhook receiving its alarm's notification."""
+    with HttpReceiver() as receiver, VigilServer("--ephemeral", "--alarm-tick", "1") as server:
+        sns, cloudwatch = server.client("sns"), server.client("cloudwatch")
+        topic = sns.create_topic(Name="oncall")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=receiver.url + "/sns")
+        with urllib.request.urlopen(receiver.wait_for(1)[0].json()["SubscribeURL"], timeout=10):
+            pass
+        for index in range(breaches):
+            cloudwatch.put_metric_alarm(
+                AlarmName=f"breach-{index}",
+                Namespace="Bench",
+                MetricName=f"Breach{index}",
+                Statistic="Maximum",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=10.0,
+                ComparisonOperator="GreaterThanThreshold",
+                TreatMissingData="notBreaching",
+                AlarmActions=[topic],
+            )
+        time.sleep(2.5)  # every alarm settles in OK (no data, not breaching) first
+        delays = []
+        for index in range(breaches):
+            seen = len(receiver.requests)
+            started = time.perf_counter()
+            cloudwatch.put_metric_data(Namespace="Bench", MetricData=[{"MetricName": f"Breach{index}", "Value": 99.0}])
+            while True:
+                arrived = [json.loads(r.json()["Message"]) for r in receiver.wait_for(seen + 1, timeout=30)[seen:]]
+                if any(m.get("AlarmName") == f"breach-{index}" and m["NewStateValue"] == "ALARM" for m in arrived):
+                    break
+                seen += 1
+            delays.append(time.perf_counter() - started)
+    return delays
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ticks", type=int, default=5, help="steady-state ticks timed after the first")
+    parser.add_argument("--breaches", type=int, default=10, help="alarms timed from breach to webhook")
     args = parser.parse_args()
+    delays = breach_to_delivery(args.breaches)
     with VigilServer("--ephemeral", env={"VIGIL_ALARM_TICK": "3600"}) as server:
         cloudwatch = server.client("cloudwatch")
         end = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(minutes=2)
@@ -104,6 +147,10 @@ def main() -> None:
                 "first_tick": first_report,
                 "steady_tick_median_s": round(statistics.median(steady), 3),
                 "steady_tick_max_s": round(max(steady), 3),
+                "breach_to_webhook_tick_1s": {
+                    "median_s": round(statistics.median(delays), 2),
+                    "max_s": round(max(delays), 2),
+                },
             }
         )
     )
