@@ -19,6 +19,10 @@ import pytest
 
 from vigil.testing import CREDENTIALS, VigilServer
 
+# The whole alerting chain (SMTP server, receivers, a wired server): registered here, before any test module
+# imports its helpers, so that pytest rewrites its asserts.
+pytest_plugins = ["alerting_chain"]
+
 AWS_CLI = str(Path(sys.executable).with_name("aws"))
 
 

@@ -8,30 +8,23 @@ resolve."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import pytest
-from http_receiver import HttpReceiver, ReceivedRequest, Reply
-from smtp_server import Mailbox, serve, text_of
-from sns_helpers import verify_signature
+from alerting_chain import (
+    ACCOUNT,
+    ROUTING_KEY,
+    TICK_S,
+    Chain,
+    alarm_state,
+    confirm_email,
+    notification,
+    visit,
+    wait_for_state,
+)
+from smtp_server import text_of
 
-from vigil.testing import CREDENTIALS, VigilServer
-
-AWS_CLI = str(Path(sys.executable).with_name("aws"))
-ACCOUNT = "123456789012"  # the seed's account, so its ARNs work unchanged
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:scheduling-agent-alarms"
-TICK_S = 3
 FUNCTION = "scheduling-agent-handler"
-ROUTING_KEY = "R0UT1NGKEY0000000000000000000000"
 
 SEED_ALARMS = [
     # (name, description, namespace, metric, statistic, evaluation periods, threshold) from seed 001.
@@ -48,56 +41,6 @@ SEED_ALARMS = [
 ]  # fmt: skip
 
 
-@dataclass
-class Chain:
-    server: VigilServer
-    aws: Callable[..., Any]
-    mailbox: Mailbox
-    webhook: HttpReceiver
-    slack: HttpReceiver
-    pagerduty: HttpReceiver
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    mailbox = Mailbox()
-    smtp = serve(mailbox)
-    with HttpReceiver() as webhook, HttpReceiver() as slack, HttpReceiver() as pagerduty:
-        pagerduty.default = Reply(status=202, body=b'{"status":"success","message":"Event processed"}')
-        server = VigilServer(
-            "--ephemeral",
-            "--account-id", ACCOUNT,
-            "--alarm-tick", str(TICK_S),
-            "--smtp-host", "127.0.0.1",
-            "--smtp-port", str(smtp.port),
-            "--smtp-security", "none",
-            "--smtp-from", "alarms@vigil.test",
-            "--pagerduty-events-url", pagerduty.url + "/v2/enqueue",
-        )  # fmt: skip
-        with server:
-            env = {
-                **os.environ,
-                "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-                "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-                "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-            }
-
-            def aws(*args: str) -> Any:
-                command = [AWS_CLI, *args, "--endpoint-url", server.endpoint_url, "--output", "json"]
-                done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-                assert done.returncode == 0, done.stderr
-                return json.loads(done.stdout) if done.stdout.strip() else None
-
-            yield Chain(server, aws, mailbox, webhook, slack, pagerduty)
-    smtp.stop()
-
-
-def visit(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        assert response.status == 200
-
-
 def set_up_seed_alerting(chain: Chain) -> None:
     """Seed 001's "SNS Topic Setup" and "Creating Alarms", through the aws CLI."""
     aws = chain.aws
@@ -105,8 +48,7 @@ def set_up_seed_alerting(chain: Chain) -> None:
     assert created["TopicArn"] == TOPIC_ARN
     subscribe = ["sns", "subscribe", "--topic-arn", TOPIC_ARN, "--region", "us-east-1", "--protocol"]
     aws(*subscribe, "email", "--notification-endpoint", "ops@example.com")
-    [confirmation] = chain.mailbox.wait_for(1)
-    visit(re.search(r"https?://\S+Action=ConfirmSubscription\S+", text_of(confirmation))[0])  # type: ignore[index]
+    confirm_email(chain, already=0)
     aws(*subscribe, "http", "--notification-endpoint", chain.webhook.url + "/sns")
     visit(chain.webhook.wait_for(1)[0].json()["SubscribeURL"])
     aws(*subscribe, "slack", "--notification-endpoint", chain.slack.url + "/services/T000/B000/XXXX")
@@ -149,24 +91,6 @@ def report_lines(chain: Chain, at_ms: int, count: int, status: str | None) -> No
         for i in range(count)
     ]
     logs.put_log_events(logGroupName=group, logStreamName="2026/11/26/[$LATEST]0", logEvents=events)
-
-
-def alarm_state(chain: Chain, name: str) -> str:
-    [alarm] = chain.aws("cloudwatch", "describe-alarms", "--alarm-names", name, "--region", "us-east-1")["MetricAlarms"]
-    return str(alarm["StateValue"])
-
-
-def notification(request: ReceivedRequest) -> dict[str, Any]:
-    envelope = request.json()
-    assert envelope["Type"] == "Notification" and verify_signature(envelope)
-    return json.loads(envelope["Message"])  # type: ignore[no-any-return]
-
-
-def wait_for_state(chain: Chain, name: str, state: str, within_s: float) -> None:
-    deadline = time.monotonic() + within_s
-    while alarm_state(chain, name) != state:
-        assert time.monotonic() < deadline, f"{name} did not reach {state} within {within_s} s"
-        time.sleep(0.2)
 
 
 def test_seed_001_alarm_reaches_email_sns_http_slack_and_pagerduty_and_recovers(chain: Chain) -> None:
