@@ -10,15 +10,26 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from vigil.testing import VigilServer
 
 NAMESPACE = "Shop"
 MINUTE = timedelta(minutes=1)
 
 
-def alarm_server() -> Iterator[VigilServer]:
+@pytest.fixture(scope="module")
+def server() -> Iterator[VigilServer]:
+    """A server of the test module's own whose background evaluation waits an hour: ticks come from the tests
+    (registered for every test by conftest.py)."""
     with VigilServer("--ephemeral", env={"VIGIL_ALARM_TICK": "3600"}) as server:
         yield server
+
+
+@pytest.fixture
+def cloudwatch(server: VigilServer) -> Any:
+    server.reset()
+    return server.client("cloudwatch")
 
 
 def moment() -> datetime:

@@ -19,9 +19,9 @@ import pytest
 
 from vigil.testing import CREDENTIALS, VigilServer
 
-# The whole alerting chain (SMTP server, receivers, a wired server): registered here, before any test module
-# imports its helpers, so that pytest rewrites its asserts.
-pytest_plugins = ["alerting_chain"]
+# Helper modules with fixtures (HTTP receivers, SNS topics, alarm test servers, the whole alerting chain): here,
+# before any test module imports them, so that pytest rewrites their asserts.
+pytest_plugins = ["http_receiver", "sns_helpers", "alarms_helpers", "alerting_chain"]
 
 AWS_CLI = str(Path(sys.executable).with_name("aws"))
 

@@ -1,9 +1,9 @@
 """A real HTTP server on 127.0.0.1 for tests of anything that posts somewhere: alerts, webhooks, notifications.
 
 It records every request and answers 200 ``ok``, or what it was told to answer next (an error status, a
-``Retry-After``, a slow reply). Use the ``http_receiver`` fixture (``pytest_plugins = ["http_receiver"]`` in a
-test module), or ``HttpReceiver()`` as a context manager. To test "the receiver is down", close it: its port
-then refuses connections.
+``Retry-After``, a slow reply). Use the ``http_receiver`` fixture (registered for every test by conftest.py),
+or ``HttpReceiver()`` as a context manager. To test "the receiver is down", close it: its port then refuses
+connections.
 """
 
 from __future__ import annotations

@@ -8,12 +8,24 @@ import time
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
+import pytest
+from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
+
+
+def error_code(error: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(error.value.response["Error"]["Code"])
+
+
+@pytest.fixture
+def topic(sns_client: Any) -> str:
+    """A topic named ``alerts`` (registered for every test by conftest.py)."""
+    return str(sns_client.create_topic(Name="alerts")["TopicArn"])
 
 
 def confirm_http(sns: Any, topic_arn: str, receiver: HttpReceiver, path: str = "/", **attributes: str) -> str:

@@ -5,25 +5,13 @@ each change writes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from alarms_helpers import MINUTE, NAMESPACE, alarm, alarm_server, history, moment, put_alarm, put_values, tick
+from alarms_helpers import MINUTE, NAMESPACE, alarm, history, moment, put_alarm, put_values, tick
 from botocore.exceptions import ClientError
 
 from vigil.testing import VigilServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[VigilServer]:
-    yield from alarm_server()
-
-
-@pytest.fixture
-def cloudwatch(server: VigilServer) -> Any:
-    server.reset()
-    return server.client("cloudwatch")
 
 
 def error_of(call: Any, **request: Any) -> tuple[str, str]:

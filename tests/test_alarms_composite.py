@@ -6,21 +6,15 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from alarms_helpers import alarm, alarm_server, history, moment, post, put_alarm, tick
+from alarms_helpers import alarm, history, moment, post, put_alarm, tick
 from botocore.exceptions import ClientError
 
 from vigil.testing import VigilServer
 
 LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:pager"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[VigilServer]:
-    yield from alarm_server()
 
 
 @pytest.fixture

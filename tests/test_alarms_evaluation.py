@@ -5,25 +5,13 @@ StateReasonData worded as CloudWatch words them (expected text built here from t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from alarms_helpers import MINUTE, NAMESPACE, alarm, alarm_server, moment, put_alarm, put_values, tick
+from alarms_helpers import MINUTE, NAMESPACE, alarm, moment, put_alarm, put_values, tick
 
 from vigil.testing import VigilServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[VigilServer]:
-    yield from alarm_server()
-
-
-@pytest.fixture
-def cloudwatch(server: VigilServer) -> Any:
-    server.reset()
-    return server.client("cloudwatch")
 
 
 def short(when: datetime) -> str:

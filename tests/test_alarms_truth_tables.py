@@ -5,12 +5,11 @@ must keep it, whichever it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from alarms_helpers import MINUTE, alarm, alarm_server, moment, put_alarm, put_values, tick
+from alarms_helpers import MINUTE, alarm, moment, put_alarm, put_values, tick
 
 from vigil.testing import VigilServer
 
@@ -36,17 +35,6 @@ CASES = [
     for m, points, states in TABLES
     for mode, expected in zip(MODES, states, strict=True)
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[VigilServer]:
-    yield from alarm_server()
-
-
-@pytest.fixture
-def cloudwatch(server: VigilServer) -> Any:
-    server.reset()
-    return server.client("cloudwatch")
 
 
 def _run_row(

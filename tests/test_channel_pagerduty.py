@@ -18,8 +18,6 @@ from vigil.engine.notifications.channels.pagerduty import PagerDutyChannel
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
 
-pytest_plugins = ["http_receiver"]
-
 ROUTING_KEY = "R0123456789abcdef0123456789abcde"
 EVENTS_PATH = "/v2/enqueue"
 ACCEPTED = {"status": "success", "message": "Event processed", "dedup_key": "x"}

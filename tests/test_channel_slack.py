@@ -15,8 +15,6 @@ from vigil.engine.notifications.channels.slack import SlackChannel
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
 
-pytest_plugins = ["http_receiver"]
-
 WEBHOOK_PATH = "/services/T000/B000/XXXXXXXX"
 
 

@@ -35,8 +35,6 @@ from vigil.sdk.redaction import MASK, Redactor
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
 
-pytest_plugins = ["http_receiver"]
-
 _names = itertools.count()
 
 

@@ -20,7 +20,6 @@ from vigil.testing import VigilServer
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
 
-pytest_plugins = ["http_receiver"]
 SCALE = "0.01"
 
 

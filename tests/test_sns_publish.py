@@ -9,21 +9,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 from botocore.exceptions import ClientError
-from sns_helpers import confirm_http, notifications
+from sns_helpers import confirm_http, error_code, notifications
 
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
-
-pytest_plugins = ["http_receiver"]
-
-
-def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(error.value.response["Error"]["Code"])
-
-
-@pytest.fixture
-def topic(sns_client: Any) -> str:
-    return str(sns_client.create_topic(Name="alerts")["TopicArn"])
 
 
 def test_publish_returns_a_message_id(sns_client: Any, topic: str) -> None:
@@ -64,7 +53,7 @@ def test_publish_returns_a_message_id(sns_client: Any, topic: str) -> None:
 def test_publish_refuses_what_aws_refuses(sns_client: Any, topic: str, options: dict[str, Any], code: str) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.publish(TopicArn=topic, **options)
-    assert _code(error) == code
+    assert error_code(error) == code
 
 
 def test_a_message_of_exactly_256_kb_with_its_attributes_is_accepted(sns_client: Any, topic: str) -> None:
@@ -78,7 +67,7 @@ def test_a_message_of_exactly_256_kb_with_its_attributes_is_accepted(sns_client:
 def test_publish_to_a_missing_topic_is_not_found(sns_client: Any, topic: str) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.publish(TopicArn=topic + "-gone", Message="x")
-    assert _code(error) == "NotFound"
+    assert error_code(error) == "NotFound"
 
 
 def test_publish_batch_reports_each_entry(sns_client: Any, topic: str) -> None:
@@ -109,7 +98,7 @@ def test_publish_batch_refuses_what_aws_refuses(
 ) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
-    assert _code(error) == code
+    assert error_code(error) == code
 
 
 def test_publish_batch_delivers_every_entry(sns_client: Any, topic: str, http_receiver: HttpReceiver) -> None:

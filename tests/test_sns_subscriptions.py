@@ -11,21 +11,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 from botocore.exceptions import ClientError
-from sns_helpers import confirm_http
+from sns_helpers import confirm_http, error_code
 
 if TYPE_CHECKING:
     from http_receiver import HttpReceiver
-
-pytest_plugins = ["http_receiver"]
-
-
-def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(error.value.response["Error"]["Code"])
-
-
-@pytest.fixture
-def topic(sns_client: Any) -> str:
-    return str(sns_client.create_topic(Name="alerts")["TopicArn"])
 
 
 def test_an_http_subscription_starts_pending_and_is_sent_a_confirmation(
@@ -70,7 +59,7 @@ def test_a_wrong_token_is_invalid(sns_client: Any, topic: str, http_receiver: Ht
     http_receiver.wait_for(1)
     with pytest.raises(ClientError) as error:
         sns_client.confirm_subscription(TopicArn=topic, Token="0" * 64)
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_return_subscription_arn_gives_the_arn_of_a_pending_subscription(sns_client: Any, topic: str) -> None:
@@ -112,13 +101,13 @@ def test_subscribe_refuses_bad_protocols_and_endpoints(
 ) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
-    assert _code(error) == code
+    assert error_code(error) == code
 
 
 def test_subscribe_to_a_missing_topic_is_not_found(sns_client: Any, topic: str) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.subscribe(TopicArn=topic + "-gone", Protocol="slack", Endpoint="https://hooks.example/T1")
-    assert _code(error) == "NotFound"
+    assert error_code(error) == "NotFound"
 
 
 def test_raw_message_delivery_is_refused_for_email(sns_client: Any, topic: str) -> None:
@@ -126,7 +115,7 @@ def test_raw_message_delivery_is_refused_for_email(sns_client: Any, topic: str) 
         sns_client.subscribe(
             TopicArn=topic, Protocol="email", Endpoint="a@example.com", Attributes={"RawMessageDelivery": "true"}
         )
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_subscription_attributes_are_set_and_read(sns_client: Any, topic: str, http_receiver: HttpReceiver) -> None:
@@ -166,7 +155,7 @@ def test_set_subscription_attributes_refuses_what_aws_refuses(
     arn = confirm_http(sns_client, topic, http_receiver)
     with pytest.raises(ClientError) as error:
         sns_client.set_subscription_attributes(SubscriptionArn=arn, AttributeName=name, AttributeValue=value)
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_a_filter_policy_with_too_many_combinations_is_refused(sns_client: Any, topic: str) -> None:
@@ -176,7 +165,7 @@ def test_a_filter_policy_with_too_many_combinations_is_refused(sns_client: Any, 
         sns_client.set_subscription_attributes(
             SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=orjson.dumps(policy).decode()
         )
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_unsubscribe_removes_the_subscription(sns_client: Any, topic: str) -> None:
@@ -184,7 +173,7 @@ def test_unsubscribe_removes_the_subscription(sns_client: Any, topic: str) -> No
     sns_client.unsubscribe(SubscriptionArn=arn)
     with pytest.raises(ClientError) as error:
         sns_client.get_subscription_attributes(SubscriptionArn=arn)
-    assert _code(error) == "NotFound"
+    assert error_code(error) == "NotFound"
 
 
 def test_unsubscribing_an_http_subscription_sends_an_unsubscribe_confirmation(
@@ -235,7 +224,7 @@ def test_list_subscriptions_by_topic_pages_by_one_hundred(sns_client: Any, topic
 def test_list_subscriptions_by_topic_of_a_missing_topic_is_not_found(sns_client: Any, topic: str) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.list_subscriptions_by_topic(TopicArn=topic + "-gone")
-    assert _code(error) == "NotFound"
+    assert error_code(error) == "NotFound"
 
 
 def test_the_aws_cli_subscribes_and_lists(aws: Callable[..., Any]) -> None:

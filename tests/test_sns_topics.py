@@ -9,10 +9,7 @@ from typing import Any
 import orjson
 import pytest
 from botocore.exceptions import ClientError
-
-
-def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(error.value.response["Error"]["Code"])
+from sns_helpers import error_code
 
 
 def test_create_topic_returns_the_arn_of_the_name_in_the_region_and_account(sns_client: Any) -> None:
@@ -31,20 +28,20 @@ def test_create_topic_again_with_other_attributes_is_invalid(sns_client: Any) ->
     sns_client.create_topic(Name="alerts", Attributes={"DisplayName": "Alerts"})
     with pytest.raises(ClientError) as error:
         sns_client.create_topic(Name="alerts", Attributes={"DisplayName": "Other"})
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 @pytest.mark.parametrize("name", ["", "has space", "x" * 257, "dots.not.allowed"])
 def test_create_topic_refuses_a_malformed_name(sns_client: Any, name: str) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.create_topic(Name=name)
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_fifo_topics_are_refused(sns_client: Any) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.create_topic(Name="orders.fifo", Attributes={"FifoTopic": "true"})
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_get_topic_attributes_reports_aws_attribute_set(sns_client: Any) -> None:
@@ -98,7 +95,7 @@ def test_set_topic_attributes_refuses_what_aws_refuses(sns_client: Any, name: st
     arn = sns_client.create_topic(Name="alerts")["TopicArn"]
     with pytest.raises(ClientError) as error:
         sns_client.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_signature_version_two_is_reported_once_set(sns_client: Any) -> None:
@@ -110,14 +107,14 @@ def test_a_missing_topic_is_not_found(sns_client: Any) -> None:
     arn = sns_client.create_topic(Name="alerts")["TopicArn"]
     with pytest.raises(ClientError) as error:
         sns_client.get_topic_attributes(TopicArn=arn + "-gone")
-    assert _code(error) == "NotFound"
+    assert error_code(error) == "NotFound"
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_a_topic_of_another_account_is_not_authorized(sns_client: Any) -> None:
     with pytest.raises(ClientError) as error:
         sns_client.get_topic_attributes(TopicArn=f"arn:aws:sns:{sns_client.meta.region_name}:123456789012:theirs")
-    assert _code(error) == "AuthorizationError"
+    assert error_code(error) == "AuthorizationError"
 
 
 def test_delete_topic_removes_it_and_is_idempotent(sns_client: Any) -> None:
@@ -148,7 +145,7 @@ def test_list_topics_refuses_a_token_of_another_listing(sns_client: Any) -> None
     token = sns_client.list_subscriptions()["NextToken"]
     with pytest.raises(ClientError) as error:
         sns_client.list_topics(NextToken=token)
-    assert _code(error) == "InvalidParameter"
+    assert error_code(error) == "InvalidParameter"
 
 
 def test_tags_are_added_listed_and_removed(sns_client: Any) -> None:
@@ -162,14 +159,14 @@ def test_tagging_a_missing_topic_is_resource_not_found(sns_client: Any) -> None:
     arn = sns_client.create_topic(Name="alerts")["TopicArn"]
     with pytest.raises(ClientError) as error:
         sns_client.tag_resource(ResourceArn=arn + "-gone", Tags=[{"Key": "k", "Value": "v"}])
-    assert _code(error) == "ResourceNotFound"
+    assert error_code(error) == "ResourceNotFound"
 
 
 def test_more_than_fifty_tags_are_refused(sns_client: Any) -> None:
     arn = sns_client.create_topic(Name="alerts")["TopicArn"]
     with pytest.raises(ClientError) as error:
         sns_client.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
-    assert _code(error) == "TagLimitExceeded"
+    assert error_code(error) == "TagLimitExceeded"
 
 
 def test_the_aws_cli_creates_lists_and_describes_topics(aws: Callable[..., Any]) -> None:

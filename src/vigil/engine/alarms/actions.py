@@ -7,28 +7,14 @@ from __future__ import annotations
 
 import logging
 
-import orjson
-
 from vigil.engine.alarms import notification
+from vigil.engine.alarms.history import action_item
 from vigil.engine.alarms.model import AlarmRecord
 from vigil.engine.notifications.publishing import Publisher
 from vigil.errors import ServiceError
 from vigil.store.alarms import HistoryRow
 
 log = logging.getLogger(__name__)
-
-
-def _item(alarm: AlarmRecord, when: int, summary: str, data: dict[str, object]) -> HistoryRow:
-    return HistoryRow(
-        alarm.account_id,
-        alarm.region,
-        alarm.name,
-        alarm.alarm_type,
-        when,
-        "Action",
-        summary,
-        orjson.dumps(data).decode(),
-    )
 
 
 def is_sns(arn: str) -> bool:
@@ -47,7 +33,7 @@ class ActionRunner:
             base: dict[str, object] = {"stateUpdateTimestamp": alarm.state.updated, "notificationResource": arn}
             if not is_sns(arn):
                 items.append(
-                    _item(
+                    action_item(
                         alarm,
                         when,
                         f"Vigil does not run action {arn}: only SNS topic actions are performed.",
@@ -64,7 +50,7 @@ class ActionRunner:
                 )
             except ServiceError as error:
                 items.append(
-                    _item(
+                    action_item(
                         alarm,
                         when,
                         f'Failed to execute action {arn}. Received error: "{error.message}"',
@@ -75,7 +61,7 @@ class ActionRunner:
             except Exception as error:  # a delivery layer fault must not stop the other actions or the tick
                 log.exception("publishing alarm %s to %s failed", alarm.name, arn)
                 items.append(
-                    _item(
+                    action_item(
                         alarm,
                         when,
                         f'Failed to execute action {arn}. Received error: "{error}"',
@@ -84,7 +70,7 @@ class ActionRunner:
                 )
                 continue
             items.append(
-                _item(
+                action_item(
                     alarm,
                     when,
                     f"Successfully executed action {arn}",
@@ -97,7 +83,7 @@ class ActionRunner:
     def skipped(alarm: AlarmRecord, when: int, why: str, by: str) -> list[HistoryRow]:
         """An item per action of the alarm's state that is not run, saying why (``by``: the cause's name)."""
         return [
-            _item(
+            action_item(
                 alarm,
                 when,
                 f"Did not execute action {arn}: {why}",

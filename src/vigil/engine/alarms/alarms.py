@@ -174,7 +174,7 @@ class Alarms:
             alarm.acknowledgement = None
             runs.append((alarm, old_value))
             note = f"Acknowledgement by {ack.by} ended: the alarm returned to OK"
-            return [history.note_item(alarm, now, note, {"acknowledgement": "ended", "by": ack.by})]
+            return [history.action_item(alarm, now, note, {"acknowledgement": "ended", "by": ack.by})]
         if ack is not None:
             why = f"the alarm is acknowledged by {ack.by}"
             return self.runner.skipped(alarm, now, why, "Acknowledgement")
@@ -282,7 +282,7 @@ class Alarms:
             updated = replace(alarm, acknowledgement=ack)
             summary = f"Alarm acknowledged by {by}" + (f": {note}" if note else "")
             data = {"acknowledgement": "started", "by": by, "note": note, "state": alarm.state.value}
-            item = history.note_item(updated, now, summary, data)
+            item = history.action_item(updated, now, summary, data)
             self.store.write(upsert=[updated.row()], history=[item])
             self._remember(updated)
             return ack

@@ -67,8 +67,8 @@ def state_item(alarm: AlarmRecord, old: AlarmState) -> HistoryRow:
     )
 
 
-def note_item(alarm: AlarmRecord, when: int, summary: str, data: dict[str, Any]) -> HistoryRow:
-    """An item of Vigil's own (acknowledgements), recorded as an Action."""
+def action_item(alarm: AlarmRecord, when: int, summary: str, data: dict[str, Any]) -> HistoryRow:
+    """An Action item: an action run (or not), or Vigil's own acknowledgements."""
     return HistoryRow(
         alarm.account_id,
         alarm.region,
