@@ -21,7 +21,7 @@ from vigil.testing import CREDENTIALS, VigilServer
 
 # Helper modules with fixtures (HTTP receivers, SNS topics, alarm test servers, the whole alerting chain): here,
 # before any test module imports them, so that pytest rewrites their asserts.
-pytest_plugins = ["http_receiver", "sns_helpers", "alarms_helpers", "alerting_chain"]
+pytest_plugins = ["http_receiver", "sns_helpers", "alarms_helpers", "alerting_chain", "metric_filter_helpers"]
 
 AWS_CLI = str(Path(sys.executable).with_name("aws"))
 

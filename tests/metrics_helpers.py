@@ -77,3 +77,28 @@ def by_period(points: Iterable[tuple[datetime, Sample]], period: int) -> dict[in
         start = epoch_ms(moment) // (period * 1000) * period * 1000
         grouped.setdefault(start, []).append(sample)
     return grouped
+
+
+STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"]
+PERCENTILES = ["p50", "p90", "p99", "p99.9"]
+PROTOCOLS = ["json", "query", "smithy-rpc-v2-cbor"]
+
+
+def put(cloudwatch: Any, *data: dict[str, Any], namespace: str = NAMESPACE) -> None:
+    cloudwatch.put_metric_data(Namespace=namespace, MetricData=list(data))
+
+
+def stats_of(point: dict[str, Any]) -> dict[str, float]:
+    return {name: point[name] for name in STATISTICS if name in point}
+
+
+def series(reply: dict[str, Any]) -> set[tuple[str, str, frozenset[tuple[str, str]]]]:
+    """ListMetrics' metrics as comparable values (AWS promises no order of metrics or of their dimensions)."""
+    return {
+        (m["Namespace"], m["MetricName"], frozenset((d["Name"], d["Value"]) for d in m["Dimensions"]))
+        for m in reply["Metrics"]
+    }
+
+
+def dims(**pairs: str) -> list[dict[str, str]]:
+    return [{"Name": name, "Value": value} for name, value in pairs.items()]

@@ -1,56 +1,36 @@
 """CloudWatch metrics as boto3, the aws CLI and every wire protocol see them: PutMetricData stores what AWS would
-store and refuses what AWS refuses (with AWS's error codes), GetMetricStatistics answers each period with the
-statistics computed here from the data sent, and ListMetrics finds and pages the series."""
+store, and GetMetricStatistics answers each period with the statistics computed here from the data sent."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from metrics_helpers import (
     MINUTE,
     NAMESPACE,
+    PERCENTILES,
+    PROTOCOLS,
+    STATISTICS,
     aws_error,
     by_period,
     datapoints,
+    dims,
     epoch_ms,
     hour_start,
     nearest_rank,
+    put,
+    series,
     statistics,
+    stats_of,
 )
 
 from vigil.testing import VigilServer
 
-STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"]
-PERCENTILES = ["p50", "p90", "p99", "p99.9"]
-PROTOCOLS = ["json", "query", "smithy-rpc-v2-cbor"]
-
 Aws = Callable[..., Any]
-
-
-def put(cloudwatch: Any, *data: dict[str, Any], namespace: str = NAMESPACE) -> None:
-    cloudwatch.put_metric_data(Namespace=namespace, MetricData=list(data))
-
-
-def stats_of(point: dict[str, Any]) -> dict[str, float]:
-    return {name: point[name] for name in STATISTICS if name in point}
-
-
-def series(reply: dict[str, Any]) -> set[tuple[str, str, frozenset[tuple[str, str]]]]:
-    """ListMetrics' metrics as comparable values (AWS promises no order of metrics or of their dimensions)."""
-    return {
-        (m["Namespace"], m["MetricName"], frozenset((d["Name"], d["Value"]) for d in m["Dimensions"]))
-        for m in reply["Metrics"]
-    }
-
-
-def dims(**pairs: str) -> list[dict[str, str]]:
-    return [{"Name": name, "Value": value} for name, value in pairs.items()]
 
 
 # ---- PutMetricData then GetMetricStatistics --------------------------------------------------------------
@@ -433,323 +413,6 @@ def test_an_error_keeps_its_aws_code_over_each_protocol(client_over: Callable[[s
     code, _ = aws_error(lambda: put(client, datum))
 
     assert code == "InvalidParameterCombination"
-
-
-# ---- PutMetricData's refusals -------------------------------------------------------------------------------
-
-
-def test_value_and_values_together_are_an_invalid_combination(cloudwatch_client: Any) -> None:
-    code, message = aws_error(
-        lambda: put(cloudwatch_client, {"MetricName": "Orders", "Value": 1.0, "Values": [1.0, 2.0]})
-    )
-
-    assert code == "InvalidParameterCombination"
-    assert "MetricData.member.1.Value" in message
-
-
-def test_values_and_counts_of_different_sizes_are_an_invalid_combination(cloudwatch_client: Any) -> None:
-    datum = {"MetricName": "Orders", "Values": [1.0, 2.0, 3.0], "Counts": [1.0, 2.0]}
-
-    code, message = aws_error(lambda: put(cloudwatch_client, datum))
-
-    assert code == "InvalidParameterCombination"
-    assert "MetricData.member.1.Counts" in message
-
-
-def test_more_than_150_values_in_a_datum_are_an_invalid_value(cloudwatch_client: Any) -> None:
-    datum = {"MetricName": "Orders", "Values": [float(i) for i in range(151)]}
-
-    assert aws_error(lambda: put(cloudwatch_client, datum)) == (
-        "InvalidParameterValue",
-        "The collection MetricData.member.1.Values must not have a size greater than 150.",
-    )
-
-
-@pytest.mark.parametrize(
-    "datum",
-    [
-        {"Value": 2.0**361},
-        {"Value": -(2.0**361)},
-        {"Values": [1.0, 2.0**361]},
-        {"StatisticValues": {"SampleCount": 1.0, "Sum": 2.0**361, "Minimum": 1.0, "Maximum": 2.0}},
-    ],
-    ids=["value", "negative-value", "values", "statistic-sum"],
-)
-def test_a_value_beyond_2_to_the_360_is_an_invalid_value(cloudwatch_client: Any, datum: dict[str, Any]) -> None:
-    code, _ = aws_error(lambda: put(cloudwatch_client, {"MetricName": "Orders", **datum}))
-
-    assert code == "InvalidParameterValue"
-
-
-def test_a_value_of_exactly_2_to_the_360_is_stored(cloudwatch_client: Any) -> None:
-    base = hour_start()
-    put(cloudwatch_client, {"MetricName": "Huge", "Value": 2.0**360, "Timestamp": base})
-
-    [point] = datapoints(cloudwatch_client, "Huge", base, base + MINUTE, 60, Statistics=["Maximum"])
-
-    assert point["Maximum"] == 2.0**360
-
-
-@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
-def test_nan_and_infinity_sent_over_cbor_are_invalid_values(
-    client_over: Callable[[str, str], Any], value: float
-) -> None:
-    # JSON cannot carry them, CBOR can: boto3 sends them as CBOR floats.
-    client = client_over("cloudwatch", "smithy-rpc-v2-cbor")
-
-    code, _ = aws_error(lambda: put(client, {"MetricName": "Orders", "Value": value}))
-
-    assert code == "InvalidParameterValue"
-
-
-def test_a_timestamp_three_weeks_old_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    old = datetime.now(UTC) - timedelta(weeks=3)
-
-    code, message = aws_error(lambda: put(cloudwatch_client, {"MetricName": "Orders", "Value": 1.0, "Timestamp": old}))
-
-    assert code == "InvalidParameterValue"
-    assert "MetricData.member.1.Timestamp" in message
-
-
-def test_a_timestamp_three_hours_ahead_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    ahead = datetime.now(UTC) + timedelta(hours=3)
-
-    code, _ = aws_error(lambda: put(cloudwatch_client, {"MetricName": "Orders", "Value": 1.0, "Timestamp": ahead}))
-
-    assert code == "InvalidParameterValue"
-
-
-def test_a_storage_resolution_of_5_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    code, message = aws_error(
-        lambda: put(cloudwatch_client, {"MetricName": "Orders", "Value": 1.0, "StorageResolution": 5})
-    )
-
-    assert code == "InvalidParameterValue"
-    assert "StorageResolution" in message
-
-
-def test_a_namespace_starting_with_aws_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    code, message = aws_error(
-        lambda: put(cloudwatch_client, {"MetricName": "Orders", "Value": 1.0}, namespace="AWS/EC2")
-    )
-
-    assert code == "InvalidParameterValue"
-    assert "AWS/EC2" in message
-
-
-def test_more_than_1000_datums_are_an_invalid_value(cloudwatch_client: Any) -> None:
-    data = [{"MetricName": "Orders", "Value": float(i)} for i in range(1001)]
-
-    code, message = aws_error(lambda: put(cloudwatch_client, *data))
-
-    assert code == "InvalidParameterValue"
-    assert "1000" in message
-
-
-def test_duplicate_dimension_names_are_an_invalid_value(cloudwatch_client: Any) -> None:
-    twice = [{"Name": "Shop", "Value": "north"}, {"Name": "Shop", "Value": "south"}]
-
-    code, _ = aws_error(lambda: put(cloudwatch_client, {"MetricName": "Orders", "Dimensions": twice, "Value": 1.0}))
-
-    assert code == "InvalidParameterValue"
-
-
-def test_a_refused_request_stores_none_of_its_datums(cloudwatch_client: Any) -> None:
-    base = hour_start()
-    good = {"MetricName": "Orders", "Value": 1.0, "Timestamp": base}
-    bad = {"MetricName": "Orders", "Value": 1.0, "StorageResolution": 5, "Timestamp": base}
-
-    aws_error(lambda: put(cloudwatch_client, good, bad))
-
-    assert datapoints(cloudwatch_client, "Orders", base, base + MINUTE, 60, Statistics=["SampleCount"]) == []
-    assert cloudwatch_client.list_metrics()["Metrics"] == []
-
-
-# ---- GetMetricStatistics' refusals --------------------------------------------------------------------------
-
-
-def _statistics_error(cloudwatch: Any, **request: Any) -> tuple[str, str]:
-    base = hour_start()
-    call = {"Namespace": NAMESPACE, "MetricName": "Orders", "StartTime": base, "EndTime": base + MINUTE, "Period": 60}
-    return aws_error(lambda: cloudwatch.get_metric_statistics(**{**call, **request}))
-
-
-def test_statistics_need_statistics_or_extended_statistics(cloudwatch_client: Any) -> None:
-    code, _ = _statistics_error(cloudwatch_client)
-
-    assert code == "InvalidParameterCombination"
-
-
-def test_statistics_and_extended_statistics_together_are_an_invalid_combination(cloudwatch_client: Any) -> None:
-    code, _ = _statistics_error(cloudwatch_client, Statistics=["Sum"], ExtendedStatistics=["p99"])
-
-    assert code == "InvalidParameterCombination"
-
-
-@pytest.mark.parametrize("period", [7, 90])
-def test_a_period_that_is_not_1_5_10_20_30_or_a_multiple_of_60_is_an_invalid_value(
-    cloudwatch_client: Any, period: int
-) -> None:
-    code, message = _statistics_error(cloudwatch_client, Statistics=["Sum"], Period=period)
-
-    assert code == "InvalidParameterValue"
-    assert "Period" in message
-
-
-def test_the_high_resolution_periods_and_multiples_of_60_are_accepted(cloudwatch_client: Any) -> None:
-    base = hour_start()
-    for period in (1, 5, 10, 20, 30, 60, 120, 3600):
-        found = datapoints(cloudwatch_client, "Orders", base, base + MINUTE, period, Statistics=["Sum"])
-        assert found == []
-
-
-def test_a_start_time_after_the_end_time_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    base = hour_start()
-
-    code, message = _statistics_error(cloudwatch_client, Statistics=["Sum"], StartTime=base + MINUTE, EndTime=base)
-
-    assert code == "InvalidParameterValue"
-    assert "StartTime" in message
-
-
-def test_more_than_1440_datapoints_are_an_invalid_combination_naming_the_number(cloudwatch_client: Any) -> None:
-    base = hour_start()
-
-    code, message = _statistics_error(cloudwatch_client, Statistics=["Sum"], EndTime=base + 1441 * MINUTE)
-
-    assert code == "InvalidParameterCombination"
-    assert "1,441" in message
-    assert "1,440" in message
-
-
-def test_the_datapoint_cap_counts_from_the_rounded_start_time(cloudwatch_client: Any) -> None:
-    start = hour_start() + timedelta(seconds=30)
-
-    code, message = _statistics_error(
-        cloudwatch_client, Statistics=["Sum"], StartTime=start, EndTime=start + 1440 * MINUTE
-    )
-
-    assert code == "InvalidParameterCombination"
-    assert "1,441" in message
-
-
-def test_exactly_1440_datapoints_are_allowed(cloudwatch_client: Any) -> None:
-    base = hour_start()
-
-    assert datapoints(cloudwatch_client, "Orders", base, base + 1440 * MINUTE, 60, Statistics=["Sum"]) == []
-
-
-@pytest.mark.parametrize("name", ["p101", "tm", "TM(50%:10%)", "TM(10%:200)", "PR(10%:20%)", "PR(:)", "iqm"])
-def test_a_malformed_extended_statistic_is_refused_by_name(cloudwatch_client: Any, name: str) -> None:
-    code, message = _statistics_error(cloudwatch_client, ExtendedStatistics=[name])
-
-    assert code == "InvalidParameterValue"
-    assert name in message
-
-
-# ---- ListMetrics ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shop_metrics(cloudwatch_client: Any) -> Any:
-    """Series in two namespaces: Orders by shop (one also by region), Visits by shop, and Signups alone."""
-    put(
-        cloudwatch_client,
-        {"MetricName": "Orders", "Dimensions": dims(Shop="north"), "Value": 1.0},
-        {"MetricName": "Orders", "Dimensions": dims(Shop="south", Region="eu"), "Value": 1.0},
-        {"MetricName": "Visits", "Dimensions": dims(Shop="north"), "Value": 1.0},
-        {"MetricName": "Visits", "Dimensions": dims(Region="eu"), "Value": 1.0},
-    )
-    put(cloudwatch_client, {"MetricName": "Signups", "Value": 1.0}, namespace="Accounts")
-    return cloudwatch_client
-
-
-def test_list_metrics_by_namespace(shop_metrics: Any) -> None:
-    assert series(shop_metrics.list_metrics(Namespace="Accounts")) == {("Accounts", "Signups", frozenset())}
-    assert len(shop_metrics.list_metrics(Namespace=NAMESPACE)["Metrics"]) == 4
-    assert len(shop_metrics.list_metrics()["Metrics"]) == 5
-
-
-def test_list_metrics_by_metric_name(shop_metrics: Any) -> None:
-    assert series(shop_metrics.list_metrics(MetricName="Orders")) == {
-        (NAMESPACE, "Orders", frozenset({("Shop", "north")})),
-        (NAMESPACE, "Orders", frozenset({("Shop", "south"), ("Region", "eu")})),
-    }
-
-
-def test_list_metrics_by_dimension_name_and_value(shop_metrics: Any) -> None:
-    assert series(shop_metrics.list_metrics(Dimensions=[{"Name": "Shop", "Value": "north"}])) == {
-        (NAMESPACE, "Orders", frozenset({("Shop", "north")})),
-        (NAMESPACE, "Visits", frozenset({("Shop", "north")})),
-    }
-
-
-def test_list_metrics_by_dimension_name_alone_finds_every_value(shop_metrics: Any) -> None:
-    assert series(shop_metrics.list_metrics(Dimensions=[{"Name": "Region"}])) == {
-        (NAMESPACE, "Orders", frozenset({("Shop", "south"), ("Region", "eu")})),
-        (NAMESPACE, "Visits", frozenset({("Region", "eu")})),
-    }
-
-
-def test_list_metrics_by_several_dimensions_needs_all_of_them(shop_metrics: Any) -> None:
-    found = shop_metrics.list_metrics(Dimensions=[{"Name": "Region", "Value": "eu"}, {"Name": "Shop"}])
-
-    assert series(found) == {(NAMESPACE, "Orders", frozenset({("Shop", "south"), ("Region", "eu")}))}
-
-
-def test_list_metrics_pages_500_series_at_a_time(cloudwatch_client: Any) -> None:
-    # Two requests of 1,000 datums; their hosts overlap by 500, so 1,500 series in all.
-    for first in (0, 500):
-        put(
-            cloudwatch_client,
-            *(
-                {"MetricName": "Requests", "Dimensions": dims(Host=f"h{i:04}"), "Value": 1.0}
-                for i in range(first, first + 1000)
-            ),
-        )
-
-    pages, token = [], None
-    while True:
-        reply = cloudwatch_client.list_metrics(Namespace=NAMESPACE, **({"NextToken": token} if token else {}))
-        pages.append(reply["Metrics"])
-        token = reply.get("NextToken")
-        if token is None:
-            break
-
-    assert [len(page) for page in pages[:3]] == [500, 500, 500]
-    assert all(page == [] for page in pages[3:])
-    hosts = [m["Dimensions"][0]["Value"] for page in pages for m in page]
-    assert sorted(hosts) == [f"h{i:04}" for i in range(1500)]
-
-
-def test_a_bad_next_token_is_an_invalid_value(cloudwatch_client: Any) -> None:
-    # ListMetrics models no InvalidNextToken error, only InvalidParameterValue.
-    code, _ = aws_error(lambda: cloudwatch_client.list_metrics(NextToken="not-a-token"))
-
-    assert code == "InvalidParameterValue"
-
-
-def test_recently_active_other_than_pt3h_breaks_the_models_enum(cloudwatch_client: Any) -> None:
-    code, message = aws_error(lambda: cloudwatch_client.list_metrics(RecentlyActive="PT1H"))
-
-    assert code == "ValidationError"
-    assert "PT3H" in message
-
-
-def test_recently_active_lists_only_series_put_to_in_the_last_three_hours(tmp_path: Path) -> None:
-    with VigilServer("--data-dir", str(tmp_path)) as server:
-        put(server.client("cloudwatch"), {"MetricName": "Stale", "Value": 1.0}, {"MetricName": "Fresh", "Value": 1.0})
-    # No clock to wind on, so the stopped server's database is made to remember Stale's last put four hours back.
-    with duckdb.connect(str(tmp_path / "vigil.duckdb")) as database:
-        database.execute("UPDATE metric_series SET last_put = last_put - 4 * 3600 * 1000 WHERE metric_name = 'Stale'")
-
-    with VigilServer("--data-dir", str(tmp_path)) as server:
-        cloudwatch = server.client("cloudwatch")
-        recent = cloudwatch.list_metrics(RecentlyActive="PT3H")
-        everything = cloudwatch.list_metrics()
-
-    assert [m["MetricName"] for m in recent["Metrics"]] == ["Fresh"]
-    assert {m["MetricName"] for m in everything["Metrics"]} == {"Stale", "Fresh"}
 
 
 # ---- the unmodified aws CLI ---------------------------------------------------------------------------------
