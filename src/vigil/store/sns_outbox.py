@@ -163,22 +163,23 @@ class OutboxStore:
     def record(self, outcomes: Sequence[Outcome], now: int) -> None:
         """Every outcome of a round in one transaction. A row reset or deleted meanwhile is left alone."""
 
+        retries = [(o.attempt, o.due_at, o.error, o.id) for o in outcomes if o.status == "retry"]
+        dead = [(o.attempt, o.error, now, o.id) for o in outcomes if o.status == "dead"]
+        finished = [o.id for o in outcomes if o.status != "retry"]
+
         def apply(cur: duckdb.DuckDBPyConnection) -> None:
-            for outcome in outcomes:
-                if outcome.status == "retry":
-                    cur.execute(
-                        "UPDATE sns_outbox SET attempt = ?, due_at = ?, last_error = ? WHERE id = ?",
-                        [outcome.attempt, outcome.due_at, outcome.error, outcome.id],
-                    )
-                    continue
-                if outcome.status == "dead":
-                    cur.execute(
-                        "INSERT INTO sns_dead_letters SELECT id, subscription_arn, topic_arn, "
-                        "split_part(topic_arn, ':', 5), split_part(topic_arn, ':', 4), protocol, endpoint, kind, "
-                        "message_id, message, subject, attributes, timestamp, ?, ?, ? FROM sns_outbox WHERE id = ?",
-                        [outcome.attempt, outcome.error, now, outcome.id],
-                    )
-                cur.execute("DELETE FROM sns_outbox WHERE id = ?", [outcome.id])
+            # A few statements however many outcomes (a busy round has hundreds).
+            if retries:
+                cur.executemany("UPDATE sns_outbox SET attempt = ?, due_at = ?, last_error = ? WHERE id = ?", retries)
+            if dead:
+                cur.executemany(
+                    "INSERT INTO sns_dead_letters SELECT id, subscription_arn, topic_arn, "
+                    "split_part(topic_arn, ':', 5), split_part(topic_arn, ':', 4), protocol, endpoint, kind, "
+                    "message_id, message, subject, attributes, timestamp, ?, ?, ? FROM sns_outbox WHERE id = ?",
+                    dead,
+                )
+            if finished:
+                cur.execute("DELETE FROM sns_outbox WHERE list_contains(?, id)", [finished])
 
         self._writer.run(apply)
 
