@@ -91,29 +91,33 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
         reply = await anyio.to_thread.run_sync(dispatcher.handle, http)
         return Response(reply.body, reply.status, reply.headers)
 
-    async def health(request: Request) -> Response:
+    def current() -> Runtime:
         runtime = state["runtime"]
         assert isinstance(runtime, Runtime)
+        return runtime
+
+    def refused_unless_resettable(refusal: str) -> Response | None:
+        """The 403 of an endpoint that changes state behind the API's back: only where reset is allowed."""
+        if settings.reset_enabled:
+            return None
+        return _json_reply({"message": f"{refusal} --ephemeral servers or with --allow-reset."}, 403)
+
+    async def health(request: Request) -> Response:
+        runtime = current()
         body = {"status": "ok", "version": __version__, "schemaVersion": runtime.database.schema_version}
         return Response(orjson.dumps(body), media_type="application/json")
 
     async def reset(request: Request) -> Response:
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
-        if not settings.reset_enabled:
-            return _json_reply(
-                {"message": "State reset is enabled only for --ephemeral servers or with --allow-reset."}, 403
-            )
+        runtime = current()
+        if (refusal := refused_unless_resettable("State reset is enabled only for")) is not None:
+            return refusal
         await anyio.to_thread.run_sync(runtime.reset)
         return _json_reply({"reset": True})
 
     async def faults(request: Request) -> Response:
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
-        if not settings.reset_enabled:
-            return _json_reply(
-                {"message": "Faults can be armed only on --ephemeral servers or with --allow-reset."}, 403
-            )
+        runtime = current()
+        if (refusal := refused_unless_resettable("Faults can be armed only on")) is not None:
+            return refusal
         try:
             spec = orjson.loads(await request.body())
             status = int(spec.get("status", 400))
@@ -132,12 +136,9 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
 
     async def metric_rollups(request: Request) -> Response:
         """Run the metric rollups as of a given time (tests cannot put data old enough to need them)."""
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
-        if not settings.reset_enabled:
-            return _json_reply(
-                {"message": "Rollups can be run on demand only on --ephemeral servers or with --allow-reset."}, 403
-            )
+        runtime = current()
+        if (refusal := refused_unless_resettable("Rollups can be run on demand only on")) is not None:
+            return refusal
         try:
             spec = orjson.loads(await request.body())
             as_of, max_rows = int(spec["asOf"]), spec.get("maxRows")
@@ -165,8 +166,7 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
         return Response(reply.body, reply.status, reply.headers)
 
     async def root_get(request: Request) -> Response:
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
+        runtime = current()
         query = dict(request.query_params)
         if query.get("Action") in LINK_ACTIONS:
             return await anyio.to_thread.run_sync(follow_sns_link, runtime, query)
@@ -178,8 +178,7 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
 
     async def sns_dead_letters(request: Request) -> Response:
         """Deliveries that finally failed, newest first: ?topicArn=, ?region=, ?limit= (default 100)."""
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
+        runtime = current()
         query = request.query_params
         limit = query.get("limit", "100")
         if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
@@ -193,12 +192,9 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
 
     async def alarm_tick(request: Request) -> Response:
         """Evaluate every alarm once, now or as of ``at`` (epoch milliseconds): tests need not wait for ticks."""
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
-        if not settings.reset_enabled:
-            return _json_reply(
-                {"message": "Alarm ticks can be run on demand only on --ephemeral servers or with --allow-reset."}, 403
-            )
+        runtime = current()
+        if (refusal := refused_unless_resettable("Alarm ticks can be run on demand only on")) is not None:
+            return refusal
         try:
             body = await request.body()
             spec = orjson.loads(body) if body.strip() else {}
@@ -214,8 +210,7 @@ def create_app(settings: Settings, on_ready: Callable[[Runtime], None] | None = 
 
     async def acknowledge_alarm(request: Request) -> Response:
         """Acknowledge an alarm: its actions are silenced until it returns to OK (docs/alarms.md)."""
-        runtime = state["runtime"]
-        assert isinstance(runtime, Runtime)
+        runtime = current()
         try:
             body = await request.body()
             spec = orjson.loads(body) if body.strip() else {}
