@@ -7,6 +7,10 @@ polling every 5 ms) and, in the same run, a hand-written DuckDB SQL statement an
 over the same messages in a plain table (`events(timestamp, stream, message)` in its own DuckDB file). It prints one
 line per pair with the ratio, then checks that both answers agree.
 
+Where the rows of a query do not tell how many events matched (`filter … | sort … | limit 100`), the
+hand-written side also counts them, as GetQueryResults reports `recordsMatched`; the count agrees with
+Vigil's, and a second line gives the ratio against the rows statement alone.
+
     .venv/bin/python bench/query.py                    # 5M events, data kept in .bench/query-5000000
     .venv/bin/python bench/query.py --events 200000    # a quick run
 
@@ -80,6 +84,9 @@ class Case:
     name: str
     insights: str
     sql: str  # over events(timestamp, stream, message); {start}/{end} are the query window in ms
+    # For a query whose rows do not tell how many events matched: the hand-written count of them, which
+    # GetQueryResults reports as recordsMatched ("Showing 100 of N records matched").
+    count_sql: str | None = None
 
 
 def cases(needle: str) -> list[Case]:
@@ -94,6 +101,8 @@ def cases(needle: str) -> list[Case]:
                 FROM events WHERE {window} AND json_valid(message)
                   AND json_extract_string(message, '$.level') = 'ERROR'
                 ORDER BY timestamp DESC LIMIT 100""",
+            f"""SELECT count(*) FROM events WHERE {window} AND contains(message, 'ERROR') AND json_valid(message)
+                  AND json_extract_string(message, '$.level') = 'ERROR'""",
         ),
         Case(
             "stats count, avg, pct 99 by bin(5m)",
@@ -203,7 +212,7 @@ def median_time(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), answer
 
 
-def run_insights(client: Any, group: str, query: str, start_ms: int, end_ms: int) -> list[dict[str, str]]:
+def run_insights(client: Any, group: str, query: str, start_ms: int, end_ms: int) -> dict[str, Any]:
     query_id = client.start_query(
         logGroupName=group, startTime=start_ms // 1000, endTime=end_ms // 1000, queryString=query, limit=10_000
     )["queryId"]
@@ -214,7 +223,7 @@ def run_insights(client: Any, group: str, query: str, start_ms: int, end_ms: int
         time.sleep(0.005)
     if answer["status"] != "Complete":
         raise SystemExit(f"{query!r} ended {answer['status']}")
-    return [{cell["field"]: cell["value"] for cell in row} for row in answer["results"]]
+    return answer
 
 
 def dataset_identity(events: int, start: int) -> dict[str, int]:
@@ -233,11 +242,22 @@ def prepared_dir(args: argparse.Namespace, start: int) -> tuple[Path, bool]:
 
 def compare(case: Case, local: duckdb.DuckDBPyConnection, client: Any, start_ms: int, end_ms: int, repeat: int) -> None:
     sql = case.sql.format(start=start_ms, end=end_ms)
-    sql_time, sql_rows = median_time(lambda: local.execute(sql).fetchall(), repeat)
-    ins_time, ins_rows = median_time(lambda: run_insights(client, GROUP, case.insights, start_ms, end_ms), repeat)
-    agree = "" if len(ins_rows) == len(sql_rows) else f"  MISMATCH: {len(ins_rows)} vs {len(sql_rows)} rows"
-    ratio = ins_time / sql_time
-    print(f"{case.name:<38} {ins_time:>11.3f} {sql_time:>11.3f} {ratio:>6.2f}  {len(ins_rows)}{agree}", flush=True)
+    rows_time, sql_rows = median_time(lambda: local.execute(sql).fetchall(), repeat)
+    ins_time, answer = median_time(lambda: run_insights(client, GROUP, case.insights, start_ms, end_ms), repeat)
+    ins_rows = answer["results"]
+    problems = [] if len(ins_rows) == len(sql_rows) else [f"{len(ins_rows)} vs {len(sql_rows)} rows"]
+    sql_time = rows_time
+    if case.count_sql is not None:
+        count_sql = case.count_sql.format(start=start_ms, end=end_ms)
+        count_time, count = median_time(lambda: local.execute(count_sql).fetchall()[0][0], repeat)
+        sql_time += count_time
+        if answer["statistics"]["recordsMatched"] != count:
+            problems.append(f"recordsMatched {answer['statistics']['recordsMatched']:.0f} vs {count}")
+    agree = f"  MISMATCH: {'; '.join(problems)}" if problems else ""
+    print(f"{case.name:<38} {ins_time:>11.3f} {sql_time:>11.3f} {ins_time / sql_time:>6.2f}  {len(ins_rows)}{agree}")
+    if case.count_sql is not None:
+        print(f"{'  (against the rows statement alone)':<38} {'':>11} {rows_time:>11.3f} {ins_time / rows_time:>6.2f}")
+    sys.stdout.flush()
 
 
 def main() -> None:

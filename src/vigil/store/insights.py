@@ -42,5 +42,21 @@ def run(
     return InsightsRun(rows, scanned, scanned_bytes, matched)
 
 
+def rows(cursor: duckdb.DuckDBPyConnection, rows_sql: str) -> InsightsRun:
+    """Read-only: the result rows, without statistics."""
+    return InsightsRun(cursor.execute(rows_sql).fetchall(), 0, 0, 0)
+
+
+def statistics(
+    cursor: duckdb.DuckDBPyConnection, scanned_sql: str, matched_sql: str | None, matched: int | None = None
+) -> InsightsRun:
+    """Read-only: no rows, only the statistics. Events matched: ``matched`` when the caller knows it, else
+    ``matched_sql``'s count, else every event scanned."""
+    scanned, scanned_bytes = (int(value) for value in cursor.execute(scanned_sql).fetchall()[0])
+    if matched is None:
+        matched = scanned if matched_sql is None else int(cursor.execute(matched_sql).fetchall()[0][0])
+    return InsightsRun([], scanned, scanned_bytes, matched)
+
+
 def one_row(cursor: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
     return tuple(cursor.execute(sql).fetchall()[0])

@@ -24,12 +24,15 @@ import numpy as np
 import pyarrow as pa
 
 from vigil.store.database import Database
+from vigil.store.event_fields import insert_events
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_EVENTS_PER_COMMIT = 200_000
 MAX_SHARED_JOBS = 64
+# A stream deleted while its events waited in the queue takes them with it.
+_INSERT_EVENTS = insert_events("incoming_events WHERE stream_id IN (SELECT id FROM log_streams)")
 
 _EVENT_SCHEMA = pa.schema(
     [
@@ -187,11 +190,7 @@ class Writer:
             cur.register("incoming_events", batch)
             registered = True
             cur.execute("BEGIN")
-            # A stream deleted while its events waited in the queue takes them with it.
-            cur.execute(
-                "INSERT INTO log_events SELECT *, json_valid(message), strlen(message) FROM incoming_events "
-                "WHERE stream_id IN (SELECT id FROM log_streams)"
-            )
+            cur.execute(_INSERT_EVENTS)
             cur.execute(
                 """
                 UPDATE log_streams SET

@@ -117,19 +117,19 @@ def _in_slices(
     end, cut = target.end_ms, min(newest, target.end_ms)
     while end >= target.start_ms:
         start = target.start_ms if cut - step < oldest else cut - step + 1
-        part = _execute(
-            query, replace(target, start_ms=start, end_ms=end, limit=planned.limit - len(found.rows)), cursor
-        )
-        found = _add(found, part)
+        window = replace(target, start_ms=start, end_ms=end, limit=planned.limit - len(found.rows))
+        rows = _execute(query, window, cursor, statistics=False).rows
+        capped = len(found.rows) + len(rows) >= planned.limit
+        if capped:
+            # The rest of the window adds to the statistics only: counted with this slice, in one pass.
+            part = _statistics(query, replace(target, end_ms=end), cursor)
+        else:
+            part = _statistics(query, window, cursor, len(rows) if planned.rows_are_matched else None)
+        found = _add(found, replace(part, rows=rows))
         end = cut = start - 1
         publish(found)
-        if len(found.rows) >= planned.limit:
+        if capped:
             break
-    if end >= target.start_ms:
-        # The cap is reached: the rest of the window adds to the statistics only (one row is enough to
-        # make it count its matches).
-        rest = _execute(query, replace(target, end_ms=end, limit=1), cursor)
-        found = _add(found, replace(rest, rows=[]))
     return found
 
 
@@ -142,18 +142,35 @@ def _add(found: QueryResults, part: QueryResults) -> QueryResults:
     )
 
 
-def _execute(query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection) -> QueryResults:
+def _statistics(
+    query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection, matched_rows: int | None = None
+) -> QueryResults:
+    """The statistics of the window; ``matched_rows`` when the rows already tell how many matched."""
+    unfinished = _planner(query, target).plan()
+    matched = _matched(unfinished)
+    count = duckdb_sql.count(matched) if matched is not None and matched_rows is None else None
+    run = store.statistics(cursor, duckdb_sql.scanned(unfinished.scan), count, matched_rows)
+    return QueryResults([], float(run.matched), float(run.scanned), float(run.scanned_bytes))
+
+
+def _execute(
+    query: ast.Query, target: QueryTarget, cursor: duckdb.DuckDBPyConnection, *, statistics: bool = True
+) -> QueryResults:
+    """The rows, and unless told not to, the statistics."""
     unfinished = _planner(query, target).plan()
     matched = _matched(unfinished)
     planned = finish(unfinished)
-    run = store.run(
-        cursor,
-        duckdb_sql.rows(planned),
-        duckdb_sql.scanned(planned.scan),
-        duckdb_sql.count(matched) if matched is not None else None,
-        matched_in_rows=planned.matched_column is not None,
-        rows_are_matched_below=planned.limit if planned.rows_are_matched else None,
-    )
+    if statistics:
+        run = store.run(
+            cursor,
+            duckdb_sql.rows(planned),
+            duckdb_sql.scanned(planned.scan),
+            duckdb_sql.count(matched) if matched is not None else None,
+            matched_in_rows=planned.matched_column is not None,
+            rows_are_matched_below=planned.limit if planned.rows_are_matched else None,
+        )
+    else:
+        run = store.rows(cursor, duckdb_sql.rows(planned))
     names = [output.name for output in planned.outputs]
     width = len(names)
     rows: list[list[tuple[str, str]]] = []

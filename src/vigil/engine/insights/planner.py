@@ -160,6 +160,11 @@ class Planner:
         self.relation.order = terms + self.relation.order
 
     def on_limit(self, command: ast.Limit) -> None:
+        if command is self.query.commands[-1]:
+            # The last command only caps the result, as StartQuery's limit does: the rows are still the
+            # matched events, and a query that returns them newest first can run in time slices.
+            self.limit = min(self.limit, command.count)
+            return
         self.add(Stage(order=list(self.relation.order), limit=command.count))
         self.counting = False
 

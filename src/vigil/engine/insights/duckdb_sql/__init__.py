@@ -7,11 +7,11 @@ ones give the statistics: events scanned and their bytes, and, when filters ran,
 
 from __future__ import annotations
 
-from vigil.engine.insights.context import EVENT_ID, GROUP_ID, STREAM_ID, TIMESTAMP
+from vigil.engine.insights.context import EVENT_ID, GROUP_ID, MESSAGE, STREAM_ID, TIMESTAMP
 from vigil.engine.insights.duckdb_sql import prefilter, scan
 from vigil.engine.insights.duckdb_sql.expressions import Renderer
-from vigil.engine.insights.finish import walk
-from vigil.engine.insights.plan import Plan, Scan, Stage, X
+from vigil.engine.insights.finish import expressions, walk
+from vigil.engine.insights.plan import OrderTerm, Plan, Scan, Stage, X
 
 POINTER_COLUMNS = (GROUP_ID, STREAM_ID, TIMESTAMP, EVENT_ID)
 
@@ -67,27 +67,61 @@ def _json_fields(stages: list[Stage]) -> set[int]:
     }
 
 
-def _ctes(plan: Plan) -> list[tuple[str, str]]:
+def _fields_read(stage: Stage) -> set[int]:
+    values = [value for _, value in stage.columns] + [term.key for term in stage.order] + [stage.where, stage.qualify]
+    read = (node for value in values if value is not None for node in walk(value))
+    return {node.value for node in read if node.op.startswith("jfield_")}
+
+
+def _reads_object_messages(plan: Plan) -> bool:
+    """Whether the query reads a JSON object message for more than the fields ingest stored."""
+    if plan.scan.lambda_fields or not all(map(prefilter.keyed_column, plan.scan.json_paths)):
+        return True
+    return any(node.op == "col" and node.value == MESSAGE for value in expressions(plan) for node in walk(value))
+
+
+def _late_stage(plan: Plan, leading: int, late: list[int]) -> int:
+    """Where the other JSON fields are read: before the first stage that needs them (or groups, dropping
+    the events' columns), so that a sort and limit that need none of them (`sort @timestamp desc |
+    limit 100`) run first and the fields are read for the rows kept only."""
+    for index in range(leading, len(plan.stages)):
+        stage = plan.stages[index]
+        if stage.aggregate or _fields_read(stage) & set(late):
+            return index
+    return len(plan.stages)
+
+
+def _ctes(plan: Plan, *, capped: bool = False) -> list[tuple[str, str]]:
     """The scan, then a CTE per stage. JSON fields the leading filters need are read before them; the
-    others only for the events those filters keep."""
+    others only for the events those filters keep, and as late as the stages allow."""
     render = Renderer(plan.scan)
     leading = 0
     while leading < len(plan.stages) and _pure_filter(plan.stages[leading]):
         leading += 1
-    ctes = scan.events(plan.scan, prefilter.conditions(plan.stages[:leading], "e.message"))
+    narrowing = prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
+    ctes = scan.events(plan.scan, narrowing, object_messages=_reads_object_messages(plan))
     every = range(len(plan.scan.json_paths))
     early = sorted(_json_fields(plan.stages[:leading])) if leading else list(every)
     late = [index for index in every if index not in early]
     if early:
         ctes += scan.document(ctes[-1][0])
         ctes += scan.discovered(plan.scan, early, ctes[-1][0], "")
+    reading = _late_stage(plan, leading, late) if late else None
     for index, stage in enumerate(plan.stages):
-        if index == leading and late:
+        if index == reading:
             ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
         ctes.append((f"s{index}", _stage(render, stage, ctes[-1][0])))
-    if leading == len(plan.stages) and late:
+    if reading == len(plan.stages):
+        if capped and not _reads(plan.order, late):
+            # Only the result rows need the other fields: keep those rows first.
+            order = f"ORDER BY {render.order(plan.order)} " if plan.order else ""
+            ctes.append(("kept", f"SELECT * FROM {ctes[-1][0]} {order}LIMIT {plan.limit}"))
         ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
     return ctes
+
+
+def _reads(order: list[OrderTerm], fields: list[int]) -> bool:
+    return any(node.op.startswith("jfield_") and node.value in fields for term in order for node in walk(term.key))
 
 
 def _late(scan_: Scan, late: list[int], documented: bool, previous: str) -> list[tuple[str, str]]:
@@ -99,7 +133,7 @@ def rows(plan: Plan) -> str:
     """The result rows: output columns o0, o1, … in plan order, then the pointer columns of event rows,
     then the matched count when the plan carries one."""
     render = Renderer(plan.scan)
-    ctes = _ctes(plan)
+    ctes = _ctes(plan, capped=True)
     outputs = [f"{render.sql(output.value)} AS o{index}" for index, output in enumerate(plan.outputs)]
     if plan.events:
         outputs.extend(POINTER_COLUMNS)

@@ -15,6 +15,7 @@ from vigil.engine.insights.context import (
     TIMESTAMP,
 )
 from vigil.engine.insights.duckdb_sql.functions import json_paths
+from vigil.engine.insights.duckdb_sql.prefilter import Narrowing, keyed_column, keyed_columns
 from vigil.engine.insights.duckdb_sql.text import quote
 from vigil.engine.insights.plan import Scan
 
@@ -50,20 +51,35 @@ def where(scan: Scan) -> str:
     return " OR ".join(ranges) if ranges else "FALSE"
 
 
-def events(scan: Scan, conditions: Sequence[str] = ()) -> list[Cte]:
-    """The scan of `log_events` (narrowed by ``conditions`` on `e.message`), and the Lambda platform
-    fields when the query reads any."""
+def events(scan: Scan, narrowing: Narrowing | None = None, *, object_messages: bool = True) -> list[Cte]:
+    """The scan of `log_events` (narrowed by what the leading filters imply), and the Lambda platform
+    fields when the query reads any. Without ``object_messages`` (every field the query reads is stored
+    at ingest, and it reads no message otherwise), JSON object messages found by their stored fields
+    are not read at all."""
     join = " JOIN log_streams st ON st.id = e.stream_id" if scan.stream_names else ""
     stream = f", st.name AS {STREAM_NAME}" if scan.stream_names else ""
-    ctes = [
-        (
-            "scan",
+    keyed = "".join(f", e.{c} AS __{c}" for c in keyed_columns(scan))
+
+    def select(message: str) -> str:
+        return (
             f"SELECT e.group_id AS {GROUP_ID}, e.stream_id AS {STREAM_ID}, e.event_id AS {EVENT_ID}, "
-            f"e.timestamp AS {TIMESTAMP}, e.ingestion_time AS {INGESTION_TIME}, e.message AS {M}, "
-            f"e.is_json AS __is_json{stream} "
-            f"FROM log_events e{join} WHERE ({where(scan)}){''.join(f' AND {c}' for c in conditions)}",
+            f"e.timestamp AS {TIMESTAMP}, e.ingestion_time AS {INGESTION_TIME}, {message} AS {M}, "
+            f"e.is_json AS __is_json, e.json_fragment AS __json_fragment{stream}{keyed} "
+            f"FROM log_events e{join} WHERE ({where(scan)})"
         )
-    ]
+
+    narrowing = narrowing or Narrowing()
+    if narrowing.keyed:
+        # Two scans, so that DuckDB pushes each one's conditions into its reads (an OR across the key
+        # columns and the message would read every message): JSON objects by their key columns, then the
+        # messages that may embed an object by their text.
+        objects = "".join(f" AND {c}" for c in (*narrowing.keyed, *narrowing.unkeyed_text))
+        embedded = "".join(f" AND {c}" for c in ("e.json_fragment", *narrowing.text))
+        message = "e.message" if object_messages else "NULL::VARCHAR"
+        body = f"{select(message)}{objects} UNION ALL {select('e.message')}{embedded}"
+    else:
+        body = select("e.message") + "".join(f" AND {c}" for c in narrowing.text)
+    ctes = [("scan", body)]
     if scan.lambda_fields:
         names = ", ".join(quote(name) for name in LAMBDA_NAMES)
         ctes.append(
@@ -94,7 +110,9 @@ def document(previous: str) -> list[Cte]:
         "lambda c: json_valid(c))[1])[1]"
     )
     return [
-        ("fragment", f"SELECT *, {fragment} AS __frag FROM {previous}"),
+        # Fields stored at ingest are the whole story of a message that embeds no object (NULL when it is no
+        # JSON object either, as its document would be).
+        ("fragment", f"SELECT *, {fragment} AS __frag, NOT __json_fragment AS __fields_stored FROM {previous}"),
         (
             "document",
             f"SELECT *, CASE WHEN __is_json AND {M} LIKE '{{%}}' THEN __frag WHEN json_valid(__frag) THEN __frag "
@@ -102,6 +120,15 @@ def document(previous: str) -> list[Cte]:
             "END AS __doc FROM fragment",
         ),
     ]
+
+
+def _json_string_value(raw: str) -> str:
+    """`json_extract_string`'s reading of stored JSON text: a string unquoted and unescaped, JSON null no
+    value, anything else its JSON text."""
+    return (
+        f"CASE WHEN {raw} = 'null' THEN NULL WHEN prefix({raw}, '\"') THEN (CASE WHEN contains({raw}, '\\') "
+        f"THEN json_extract_string({raw}, '$') ELSE {raw}[2:-2] END) ELSE {raw} END"
+    )
 
 
 def discovered(scan: Scan, indices: Sequence[int], previous: str, suffix: str) -> list[Cte]:
@@ -114,9 +141,16 @@ def discovered(scan: Scan, indices: Sequence[int], previous: str, suffix: str) -
         extract = f"json_extract(__doc, {json_paths(paths)})::VARCHAR[]"
     else:
         extract = f"json_extract_string(__doc, {json_paths(paths)})"
+    stored = [keyed_column(path) for path in paths]
+    if all(stored):
+        # A JSON object message has these fields stored at ingest: only the other documents are parsed.
+        extract = f"CASE WHEN NOT __fields_stored THEN {extract} END"
     columns = []
     for position, index in enumerate(indices, start=1):
         j = f"{values}[{position}]"
+        if all(stored):
+            raw = f"__{stored[position - 1]}"
+            j = f"(CASE WHEN __fields_stored THEN {raw if typed else _json_string_value(raw)} ELSE {j} END)"
         if typed:
             # Strings lose their quotes (and escapes, when they have any); objects, arrays and null are no
             # value.
