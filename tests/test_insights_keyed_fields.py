@@ -51,6 +51,15 @@ def test_an_equality_on_a_keyed_field_keeps_what_the_message_says(logs_client: A
     assert matched == len(ERROR_LEVELS)
 
 
+def test_a_capped_query_on_a_keyed_field_counts_every_match(logs_client: Any, group: str) -> None:
+    put(logs_client, group, *ERROR_LEVELS, *OTHER_LEVELS)
+
+    reply = run(logs_client, 'filter level = "ERROR" | sort @timestamp desc | limit 1', group)
+
+    assert len(reply["results"]) == 1
+    assert reply["statistics"]["recordsMatched"] == len(ERROR_LEVELS)
+
+
 def test_a_like_on_a_keyed_field_keeps_what_the_message_says(logs_client: Any, group: str) -> None:
     put(logs_client, group, *ERROR_LEVELS, *OTHER_LEVELS)
 

@@ -76,7 +76,9 @@ def validate(query: ast.Query) -> None:
             raise malformed(query.text, 0, f"invalid regular expression /{pattern}/ ({problem})")
 
 
-SLICES = 8  # time slices of a query whose rows can be published newest first
+# The time slices of a query whose rows can be published newest first, as fractions of the span that holds
+# events, newest first: small ones first, since a capped query often needs only the newest events.
+SLICES = (1 / 64, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2)
 
 
 def _newest_first(planned: Plan) -> bool:
@@ -109,14 +111,19 @@ def _in_slices(
 ) -> QueryResults:
     planned = plan(query, target)
     oldest, newest = store.one_row(cursor, duckdb_sql.bounds(planned.scan))
-    if oldest is None:
+    if oldest is None or max(oldest, target.start_ms) > min(newest, target.end_ms):
         return _execute(query, target, cursor)
-    # Slices of equal time over the span that holds events, not over the whole window asked for.
-    step = -(-(newest - oldest + 1) // SLICES)
+    # Slices over the part of the window that holds events, not over the whole window asked for; the last
+    # one reaches back to the window's start.
+    oldest, newest = max(oldest, target.start_ms), min(newest, target.end_ms)
+    span = newest - oldest + 1
     found = QueryResults([], 0.0, 0.0, 0.0)
-    end, cut = target.end_ms, min(newest, target.end_ms)
-    while end >= target.start_ms:
-        start = target.start_ms if cut - step < oldest else cut - step + 1
+    end, cut = target.end_ms, newest
+    for number, fraction in enumerate(SLICES, start=1):
+        if end < target.start_ms:
+            break
+        step = max(1, round(span * fraction))
+        start = target.start_ms if number == len(SLICES) or cut - step < oldest else cut - step + 1
         window = replace(target, start_ms=start, end_ms=end, limit=planned.limit - len(found.rows))
         rows = _execute(query, window, cursor, statistics=False).rows
         capped = len(found.rows) + len(rows) >= planned.limit

@@ -91,15 +91,21 @@ def _late_stage(plan: Plan, leading: int, late: list[int]) -> int:
     return len(plan.stages)
 
 
-def _ctes(plan: Plan, *, capped: bool = False) -> list[tuple[str, str]]:
-    """The scan, then a CTE per stage. JSON fields the leading filters need are read before them; the
-    others only for the events those filters keep, and as late as the stages allow."""
-    render = Renderer(plan.scan)
+def _leading(plan: Plan) -> int:
+    """How many stages, from the first, only filter."""
     leading = 0
     while leading < len(plan.stages) and _pure_filter(plan.stages[leading]):
         leading += 1
+    return leading
+
+
+def _ctes(plan: Plan, *, capped: bool = False, embedded_only: bool = False) -> list[tuple[str, str]]:
+    """The scan, then a CTE per stage. JSON fields the leading filters need are read before them; the
+    others only for the events those filters keep, and as late as the stages allow."""
+    render = Renderer(plan.scan)
+    leading = _leading(plan)
     narrowing = prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
-    ctes = scan.events(plan.scan, narrowing, object_messages=_reads_object_messages(plan))
+    ctes = scan.events(plan.scan, narrowing, object_messages=_reads_object_messages(plan), embedded_only=embedded_only)
     every = range(len(plan.scan.json_paths))
     early = sorted(_json_fields(plan.stages[:leading])) if leading else list(every)
     late = [index for index in every if index not in early]
@@ -145,14 +151,25 @@ def rows(plan: Plan) -> str:
 
 
 def count(plan: Plan) -> str:
-    """How many rows the plan's last stage holds."""
+    """How many rows the plan's last stage holds. When the stages are nothing but equalities on fields
+    stored at ingest, the messages with stored fields are counted on those columns alone."""
+    leading = _leading(plan)
+    narrowing = prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
+    if leading == len(plan.stages) and narrowing.keyed and narrowing.exact:
+        ctes = _ctes(plan, embedded_only=True)
+        stored = (
+            f"SELECT count(*) FROM log_events e WHERE ({scan.where(plan.scan)}) AND {' AND '.join(narrowing.keyed)}"
+        )
+        return f"{_with(ctes, _materialized(plan))}\nSELECT ({stored}) + (SELECT count(*) FROM {ctes[-1][0]})"
     ctes = _ctes(plan)
     return f"{_with(ctes, _materialized(plan))}\nSELECT count(*) FROM {ctes[-1][0]}"
 
 
 def bounds(scan_: Scan) -> str:
-    """(oldest, newest) timestamp of the events the query reads; zone maps answer it without a scan."""
-    return f"SELECT min(e.timestamp), max(e.timestamp) FROM log_events e WHERE {scan.where(scan_)}"
+    """(oldest, newest) event time of the groups the query reads, from their streams' records (no scan
+    of the events; retention may have deleted the oldest since, which only shapes the time slices)."""
+    ids = ", ".join(str(group) for window in scan_.windows for group in window.group_ids) or "NULL"
+    return f"SELECT min(first_event_time), max(last_event_time) FROM log_streams WHERE group_id IN ({ids})"
 
 
 def scanned(scan_: Scan) -> str:

@@ -30,6 +30,9 @@ class Narrowing:
     text: list[str] = field(default_factory=list)  # on the raw message, for any event
     keyed: list[str] = field(default_factory=list)  # on stored key columns, for JSON object messages
     unkeyed_text: list[str] = field(default_factory=list)  # the text conditions the keyed ones leave out
+    # The filters are nothing but keyed equalities, so for a message with stored fields the keyed
+    # conditions are the filters themselves, not only implied by them.
+    exact: bool = True
 
 
 def _conjuncts(value: X) -> Iterator[X]:
@@ -80,6 +83,7 @@ def narrowing(scan: Scan, stages: Sequence[Stage], message: str, columns: str) -
         for condition in _conjuncts(stage.where):
             needle = _needle(condition)
             if needle is None:
+                found.exact = False
                 continue
             index, literal = needle
             text = f"(contains({message}, {quote(literal)}) OR contains({message}, '\\'))"
@@ -87,11 +91,13 @@ def narrowing(scan: Scan, stages: Sequence[Stage], message: str, columns: str) -
             column = keyed_column(scan.json_paths[index])
             if column is None or _escaped_in_json(literal) or (condition.op == "eq" and _json_text(literal)):
                 found.unkeyed_text.append(text)
+                found.exact = False
             elif condition.op == "eq":
                 # One value, so that DuckDB filters the column as it reads it (an IN of two does not).
                 found.keyed.append(f"{columns}{column} = {quote(json_string(literal))}")
             else:
                 found.keyed.append(f"contains({columns}{column}, {quote(literal)})")
+                found.exact = False
     return found
 
 

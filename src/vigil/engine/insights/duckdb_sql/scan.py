@@ -51,11 +51,13 @@ def where(scan: Scan) -> str:
     return " OR ".join(ranges) if ranges else "FALSE"
 
 
-def events(scan: Scan, narrowing: Narrowing | None = None, *, object_messages: bool = True) -> list[Cte]:
+def events(
+    scan: Scan, narrowing: Narrowing | None = None, *, object_messages: bool = True, embedded_only: bool = False
+) -> list[Cte]:
     """The scan of `log_events` (narrowed by what the leading filters imply), and the Lambda platform
     fields when the query reads any. Without ``object_messages`` (every field the query reads is stored
     at ingest, and it reads no message otherwise), JSON object messages found by their stored fields
-    are not read at all."""
+    are not read at all; with ``embedded_only``, only the messages that may embed an object are."""
     join = " JOIN log_streams st ON st.id = e.stream_id" if scan.stream_names else ""
     stream = f", st.name AS {STREAM_NAME}" if scan.stream_names else ""
     keyed = "".join(f", e.{c} AS __{c}" for c in keyed_columns(scan))
@@ -76,7 +78,9 @@ def events(scan: Scan, narrowing: Narrowing | None = None, *, object_messages: b
         objects = "".join(f" AND {c}" for c in (*narrowing.keyed, *narrowing.unkeyed_text))
         embedded = "".join(f" AND {c}" for c in ("e.json_fragment", *narrowing.text))
         message = "e.message" if object_messages else "NULL::VARCHAR"
-        body = f"{select(message)}{objects} UNION ALL {select('e.message')}{embedded}"
+        body = f"{select('e.message')}{embedded}"
+        if not embedded_only:
+            body = f"{select(message)}{objects} UNION ALL {body}"
     else:
         body = select("e.message") + "".join(f" AND {c}" for c in narrowing.text)
     ctes = [("scan", body)]
@@ -144,13 +148,12 @@ def discovered(scan: Scan, indices: Sequence[int], previous: str, suffix: str) -
     stored = [keyed_column(path) for path in paths]
     if all(stored):
         # A JSON object message has these fields stored at ingest: only the other documents are parsed.
-        extract = f"CASE WHEN NOT __fields_stored THEN {extract} END"
+        raws = [f"__{column}" for column in stored]
+        read = ", ".join(raws if typed else map(_json_string_value, raws))
+        extract = f"CASE WHEN __fields_stored THEN [{read}] ELSE {extract} END"
     columns = []
     for position, index in enumerate(indices, start=1):
         j = f"{values}[{position}]"
-        if all(stored):
-            raw = f"__{stored[position - 1]}"
-            j = f"(CASE WHEN __fields_stored THEN {raw if typed else _json_string_value(raw)} ELSE {j} END)"
         if typed:
             # Strings lose their quotes (and escapes, when they have any); objects, arrays and null are no
             # value.
