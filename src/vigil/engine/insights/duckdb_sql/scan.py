@@ -97,14 +97,15 @@ def events(
 
 
 def document(previous: str) -> list[Cte]:
-    """`__doc`: the message when it is JSON, else its first JSON object (`… INFO {"a": 1}`), else NULL.
+    """`__doc`: the message when it is a JSON object, else its first JSON object (`… INFO {"a": 1}`), else
+    NULL (or, for a JSON message that holds no `{`, the message: no field path reads anything from it).
 
-    Ingest recorded which messages are valid JSON (`is_json`), so a JSON object message is used as it is
-    and only the other lines are searched for a fragment and validated here."""
+    Ingest recorded which messages are JSON (`is_json`) and which others hold a `{` (`json_fragment`), so
+    a JSON object message is used as it is and only the possible fragments are searched and validated."""
     fragment = (
-        f"CASE WHEN __is_json AND {M} LIKE '{{%}}' THEN {M} WHEN contains({M}, '{{') "
+        f"CASE WHEN __json_fragment "
         f"THEN substring({M}, strpos({M}, '{{'), length({M}) - strpos(reverse({M}), '}}') + 2 - strpos({M}, '{{')) "
-        f"END"
+        f"WHEN __is_json THEN {M} END"
     )
     # When the span from the first `{` to the last `}` is not JSON (two objects on a line), the first
     # object is the shortest valid prefix of it that ends at a `}`.
@@ -115,11 +116,11 @@ def document(previous: str) -> list[Cte]:
     )
     return [
         # Fields stored at ingest are the whole story of a message that embeds no object (NULL when it is no
-        # JSON object either, as its document would be).
+        # JSON object either, as its document would give).
         ("fragment", f"SELECT *, {fragment} AS __frag, NOT __json_fragment AS __fields_stored FROM {previous}"),
         (
             "document",
-            f"SELECT *, CASE WHEN __is_json AND {M} LIKE '{{%}}' THEN __frag WHEN json_valid(__frag) THEN __frag "
+            "SELECT *, CASE WHEN NOT __json_fragment THEN __frag WHEN json_valid(__frag) THEN __frag "
             f"WHEN __frag IS NOT NULL THEN {first_object} "
             "END AS __doc FROM fragment",
         ),
