@@ -152,3 +152,11 @@ def test_a_query_reading_only_keyed_fields_counts_them_by_value(logs_client: Any
         fields["level"]: fields["n"] for fields in ({c["field"]: c["value"] for c in row} for row in reply["results"])
     }
     assert counts == {"ERROR": str(len(ERROR_LEVELS)), "WARN": "2"}
+
+
+def test_a_keyed_filter_matches_unicode_however_it_was_escaped(logs_client: Any, group: str) -> None:
+    put(logs_client, group, '{"request_id":"req-é","i":"raw"}', '{"request_id":"req-\\u00e9","i":"escaped"}')
+
+    found, _ = kept(logs_client, group, 'filter request_id = "req-é" | fields i')
+
+    assert found == ["escaped", "raw"]
