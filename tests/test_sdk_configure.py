@@ -233,3 +233,42 @@ def test_log_group_in_the_environment_ships_records_to_the_endpoint(
         "app": "shop",
         "environment": "production",
     }
+
+
+def test_aws_settings_in_configures_env_are_the_ones_shipping_uses(
+    configure: Configure,
+    vigil: VigilServer,
+    logs_client: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The process has no AWS settings at all: credentials, region and endpoint are only in the mapping.
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    for variable in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    env = {
+        "VIGIL_LOG_GROUP": "/sdk/env-aws",
+        "VIGIL_LOG_STREAM": "web-1",
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_REGION": vigil.region,
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": vigil.endpoint_url,
+    }
+    logger = configure(env=env, console=False, cloudwatch={"spool_dir": tmp_path / "spool", "flush_interval": 0.2})
+    [handler] = [handler for handler in logger.handlers if isinstance(handler, CloudWatchHandler)]
+
+    logger.warning("shipped with the mapping's settings")
+    assert handler.flush(timeout=30)
+
+    [message] = wait_for_messages(logs_client, 1, group="/sdk/env-aws", stream="web-1")
+    assert message["message"] == "shipped with the mapping's settings"

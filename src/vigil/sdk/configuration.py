@@ -60,6 +60,7 @@ def configure(
     ``cloudwatch``: a ``CloudWatchConfig``, a dict of its options, ``True`` (use VIGIL_LOG_GROUP), or ``None``
     (ship only when VIGIL_LOG_GROUP is set). ``redact_keys`` and ``redact_patterns`` add to the defaults.
     """
+    aws_from_env = env is not None  # a mapping passed in stands for the process environment, AWS settings too
     env = os.environ if env is None else env
     target = logger if isinstance(logger, logging.Logger) else get_logger(logger)
     # Everything is built and checked before anything changes: a call that fails leaves the last one in place.
@@ -92,7 +93,7 @@ def configure(
             from vigil.sdk.destinations.database import DatabaseDestination
 
             handlers.append(DatabaseDestination(database))
-        shipping = _cloudwatch_handler(cloudwatch, env)
+        shipping = _cloudwatch_handler(cloudwatch, env, aws_from_env=aws_from_env)
         if shipping is not None:
             handlers.append(shipping)
     except BaseException:
@@ -143,7 +144,18 @@ def _alert_destinations(
     return handlers
 
 
-def _cloudwatch_handler(cloudwatch: Any, env: Mapping[str, str]) -> logging.Handler | None:
+# CloudWatchConfig option -> the variables boto3 reads it from, first found wins.
+_AWS_VARIABLES = {
+    "aws_access_key_id": ("AWS_ACCESS_KEY_ID",),
+    "aws_secret_access_key": ("AWS_SECRET_ACCESS_KEY",),
+    "aws_session_token": ("AWS_SESSION_TOKEN",),
+    "profile_name": ("AWS_PROFILE",),
+    "region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "endpoint_url": ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL"),
+}
+
+
+def _cloudwatch_handler(cloudwatch: Any, env: Mapping[str, str], *, aws_from_env: bool) -> logging.Handler | None:
     if cloudwatch is False:
         return None
     from vigil.sdk.shipping.config import CloudWatchConfig
@@ -159,6 +171,11 @@ def _cloudwatch_handler(cloudwatch: Any, env: Mapping[str, str]) -> logging.Hand
             raise ValueError("Shipping needs a log group: pass cloudwatch={'log_group': ...} or set VIGIL_LOG_GROUP.")
         options.setdefault("log_stream", env.get("VIGIL_LOG_STREAM") or None)
         options.setdefault("endpoint_url", env.get("VIGIL_ENDPOINT_URL") or None)
+        if aws_from_env:
+            # From the process environment boto3 reads these itself; from a mapping it cannot.
+            for option, names in _AWS_VARIABLES.items():
+                if options.get(option) is None:
+                    options[option] = next((env[name] for name in names if env.get(name)), None)
         config = CloudWatchConfig(log_group=group, **options)
     from vigil.sdk.shipping.handler import CloudWatchHandler
 
