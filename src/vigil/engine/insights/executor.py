@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -76,9 +77,12 @@ def validate(query: ast.Query) -> None:
             raise malformed(query.text, 0, f"invalid regular expression /{pattern}/ ({problem})")
 
 
-# The time slices of a query whose rows can be published newest first, as fractions of the span that holds
-# events, newest first: small ones first, since a capped query often needs only the newest events.
-SLICES = (1 / 64, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2)
+# The first time slice of a query whose rows can be published newest first, as a fraction of the span that
+# holds events: small, since a capped query often needs only the newest events.
+FIRST_SLICE = 1 / 64
+# A later slice is sized to find the rows still missing at the rate seen so far, with this margin, and is
+# at least twice the one before; after a slice without rows, the next one takes the rest of the window.
+SLICE_MARGIN = 1.25
 
 
 def _newest_first(planned: Plan) -> bool:
@@ -116,14 +120,11 @@ def _in_slices(
     # Slices over the part of the window that holds events, not over the whole window asked for; the last
     # one reaches back to the window's start.
     oldest, newest = max(oldest, target.start_ms), min(newest, target.end_ms)
-    span = newest - oldest + 1
     found = QueryResults([], 0.0, 0.0, 0.0)
     end, cut = target.end_ms, newest
-    for number, fraction in enumerate(SLICES, start=1):
-        if end < target.start_ms:
-            break
-        step = max(1, round(span * fraction))
-        start = target.start_ms if number == len(SLICES) or cut - step < oldest else cut - step + 1
+    step = max(1, round((newest - oldest + 1) * FIRST_SLICE))
+    while end >= target.start_ms:
+        start = target.start_ms if cut - step < oldest else cut - step + 1
         window = replace(target, start_ms=start, end_ms=end, limit=planned.limit - len(found.rows))
         rows = _execute(query, window, cursor, statistics=False).rows
         capped = len(found.rows) + len(rows) >= planned.limit
@@ -133,11 +134,20 @@ def _in_slices(
         else:
             part = _statistics(query, window, cursor, len(rows) if planned.rows_are_matched else None)
         found = _add(found, replace(part, rows=rows))
-        end = cut = start - 1
         publish(found)
         if capped:
             break
+        step = _next_step(step, cut - start + 1, len(rows), planned.limit - len(found.rows), start - oldest)
+        end = cut = start - 1
     return found
+
+
+def _next_step(step: int, covered: int, found: int, missing: int, left: int) -> int:
+    """The next slice's length: the rest (``left``) after a slice without rows, else what finds the ``missing``
+    rows at the rate the last slice (``covered`` ms, ``found`` rows) saw, and at least twice ``step``."""
+    if not found:
+        return max(left, 1)
+    return max(2 * step, math.ceil(missing * covered / found * SLICE_MARGIN))
 
 
 def _add(found: QueryResults, part: QueryResults) -> QueryResults:
