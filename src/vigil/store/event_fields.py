@@ -21,6 +21,14 @@ KEYED_FIELDS: dict[str, str] = {
 }
 
 
+def stored_string(text: str) -> str | None:
+    """How a JSON string whose value is ``text`` is stored (canonical JSON text), or None when JSON escapes
+    some of it (a quote, a backslash, a control character), whose stored spelling callers need not guess."""
+    if any(c in ('"', "\\") or c < " " for c in text):
+        return None
+    return f'"{text}"'
+
+
 def object_message(message: str, is_json: str) -> str:
     """SQL: the message is a JSON object, so it is its own document (the Insights `document` rule)."""
     return f"({is_json} AND {message} LIKE '{{%}}')"

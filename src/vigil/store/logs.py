@@ -283,11 +283,13 @@ class LogsStore:
         after: tuple[int, int] | None,
         limit: int,
         json_only: bool = False,
+        keyed_sql: str | None = None,
     ) -> list[LogEvent]:
         """Events of a group in [start, end] that satisfy ``predicate_sql`` (a compiled filter pattern:
         a self-contained boolean expression over the column ``message``), oldest first after ``after``.
         With ``json_only`` (a JSON pattern) the flag ingest stored skips plain-text lines before the
-        predicate parses anything."""
+        predicate parses anything; ``keyed_sql``, a condition on the stored key columns that every match
+        with stored fields meets, narrows those events before any message is read."""
         where, params = ["e.group_id = ?"], [group_id]
         if json_only:
             where.append("e.is_json")
@@ -299,16 +301,16 @@ class LogsStore:
         if after is not None:
             where.append("(e.timestamp, e.event_id) > (?, ?)")
             params.extend(after)
-        rows = (
-            self._db.cursor()
-            .execute(
-                f"SELECT s.name, e.event_id, e.timestamp, e.ingestion_time, e.message "
-                f"FROM log_events e JOIN log_streams s ON s.id = e.stream_id WHERE {' AND '.join(where)} "
-                f"ORDER BY e.timestamp, e.event_id LIMIT ?",
-                [*params, limit],
-            )
-            .fetchall()
+        select = (
+            "SELECT s.name, e.event_id, e.timestamp, e.ingestion_time, e.message "
+            f"FROM log_events e JOIN log_streams s ON s.id = e.stream_id WHERE {' AND '.join(where)}"
         )
+        if keyed_sql is not None:
+            # Two scans, so that DuckDB filters the key columns as it reads them: events with stored fields
+            # by those columns, the rest (which may embed an object) by the predicate alone.
+            select = f"{select} AND NOT e.json_fragment AND {keyed_sql} UNION ALL {select} AND e.json_fragment"
+            params = [*params, *params]
+        rows = self._db.cursor().execute(f"{select} ORDER BY 3, 2 LIMIT ?", [*params, limit]).fetchall()
         return [LogEvent(*r) for r in rows]
 
     # ---- retention -------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ class Reader:
             end=end,
             predicate_sql=compiled.predicate_sql,
             json_only=compiled.kind == "json",
+            keyed_sql=compiled.keyed_sql,
             after=tuple(after) if after else None,
             limit=limit + 1,
         )

@@ -26,6 +26,7 @@ from vigil.engine.patterns.ast import (
     Text,
     Wildcard,
 )
+from vigil.store.event_fields import KEYED_FIELDS, stored_string
 
 _BOUND = "vigil_json"  # the lambda parameter holding the plain selectors' values
 _ITEM = "vigil_item"  # the lambda parameter for one value of a wildcard selector
@@ -111,6 +112,25 @@ class _JsonCompiler:
             paths = "[" + ", ".join(sql.string(p) for p in self.paths) + "]"
             body = f"list_transform([json_extract({self.column}, {paths})], lambda {_BOUND}: {body})[1]"
         return f"(CASE WHEN {is_object(self.column, self.json_flag)} THEN coalesce({body}, false) ELSE false END)"
+
+
+def keyed_condition(pattern: JsonPattern, columns: str) -> str | None:
+    """A condition on the fields ingest stores (store/event_fields.py) that every JSON object message
+    matching the pattern meets, from its top-level `$.key = "text"` terms on those keys; None without any.
+    (For a message whose fields were stored, such a term holds exactly when the stored JSON text is the
+    string's.)"""
+    condition = pattern.condition
+    terms = condition.parts if isinstance(condition, And) else (condition,)
+    found = []
+    for term in terms:
+        if not (isinstance(term, Comparison) and term.operator == "=" and isinstance(term.value, Text)):
+            continue
+        steps = term.selector.steps
+        column = KEYED_FIELDS.get(steps[0].name) if len(steps) == 1 and isinstance(steps[0], Key) else None
+        stored = stored_string(term.value.text)
+        if column is not None and stored is not None:
+            found.append(f"{columns}{column} = {sql.string(stored)}")
+    return " AND ".join(found) or None
 
 
 def json_predicate(pattern: JsonPattern, column: str, json_flag: str | None = None) -> str:

@@ -20,7 +20,7 @@ from vigil.engine.patterns.ast import (
     TermPattern,
 )
 from vigil.engine.patterns.compile_delimited import DelimitedCompiler
-from vigil.engine.patterns.compile_json import json_predicate, json_value
+from vigil.engine.patterns.compile_json import json_predicate, json_value, keyed_condition
 from vigil.engine.patterns.compile_text import regex_predicate, term_predicate
 from vigil.engine.patterns.json_parser import parse_selector
 from vigil.engine.patterns.parser import parse_pattern
@@ -38,6 +38,9 @@ class CompiledPattern:
     # selectors without a wildcard).
     fields: tuple[str, ...]
     _extract: Callable[[str], str | None] = field(repr=False, compare=False)
+    # A condition on the fields ingest stores that every matching message with stored fields meets (JSON
+    # patterns with `$.level = "…"`-like terms), so a reader of stored events can narrow by those columns.
+    keyed_sql: str | None = None
 
     def extract_sql(self, name: str) -> str:
         """SQL for the text of ``$name`` / ``$3`` (space-delimited) or ``$.path`` (JSON): NULL when the
@@ -68,7 +71,8 @@ def _json(text: str, pattern: JsonPattern, column: str, json_flag: str | None) -
         return json_value(parse_selector(name), column, json_flag)
 
     names = tuple(s.text for s in pattern.selectors if not s.has_wildcard)
-    return CompiledPattern(text, "json", json_predicate(pattern, column, json_flag), names, extract)
+    predicate = json_predicate(pattern, column, json_flag)
+    return CompiledPattern(text, "json", predicate, names, extract, keyed_condition(pattern, ""))
 
 
 @lru_cache(maxsize=1024)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from vigil.engine.insights.duckdb_sql.text import quote
 from vigil.engine.insights.plan import Scan, Stage, X
-from vigil.store.event_fields import KEYED_FIELDS
+from vigil.store.event_fields import KEYED_FIELDS, stored_string
 
 
 @dataclass
@@ -89,28 +89,19 @@ def narrowing(scan: Scan, stages: Sequence[Stage], message: str, columns: str) -
             text = f"(contains({message}, {quote(literal)}) OR contains({message}, '\\'))"
             found.text.append(text)
             column = keyed_column(scan.json_paths[index])
-            if column is None or _escaped_in_json(literal) or (condition.op == "eq" and _json_text(literal)):
+            stored = stored_string(literal)
+            if column is None or stored is None or (condition.op == "eq" and _json_text(literal)):
                 found.unkeyed_text.append(text)
                 found.exact = False
             elif condition.op == "eq":
                 # One value, so that DuckDB filters the column as it reads it (an IN of two does not).
-                found.keyed.append(f"{columns}{column} = {quote(json_string(literal))}")
+                found.keyed.append(f"{columns}{column} = {quote(stored)}")
             else:
                 found.keyed.append(f"contains({columns}{column}, {quote(literal)})")
                 found.exact = False
     return found
 
 
-def json_string(text: str) -> str:
-    """The canonical JSON text of a string that needs no escapes (see _escaped_in_json)."""
-    return f'"{text}"'
-
-
 def _json_text(text: str) -> bool:
     """Whether a value other than a string may have ``text`` as its text (`true`, an object, an array)."""
     return text in ("true", "false") or text.startswith(("{", "["))
-
-
-def _escaped_in_json(text: str) -> bool:
-    """Whether a JSON string of ``text`` escapes any of it (so the stored JSON text need not contain it)."""
-    return any(c in ('"', "\\") or c < " " for c in text)
