@@ -1,9 +1,9 @@
 """A real HTTP server on 127.0.0.1 for tests of anything that posts somewhere: alerts, webhooks, notifications.
 
 It records every request and answers 200 ``ok``, or what it was told to answer next (an error status, a
-``Retry-After``, a slow reply). Use the ``http_receiver`` fixture (registered for every test by conftest.py),
-or ``HttpReceiver()`` as a context manager. To test "the receiver is down", close it: its port then refuses
-connections.
+``Retry-After``, a slow reply); ``hold`` keeps every answer back until ``release``. Use the ``http_receiver``
+fixture (registered for every test by conftest.py), or ``HttpReceiver()`` as a context manager. To test "the
+receiver is down", close it: its port then refuses connections.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ class HttpReceiver:
         self._requests: list[ReceivedRequest] = []
         self._replies: deque[Reply] = deque()
         self._changed = threading.Condition()
+        self._answering = threading.Event()
+        self._answering.set()
+        self.answered = 0  # replies sent
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -83,6 +86,13 @@ class HttpReceiver:
         with self._changed:
             self._replies.extend([reply] * count)
 
+    def hold(self) -> None:
+        """Record requests but answer none of them until ``release``."""
+        self._answering.clear()
+
+    def release(self) -> None:
+        self._answering.set()
+
     @property
     def requests(self) -> list[ReceivedRequest]:
         with self._changed:
@@ -98,6 +108,7 @@ class HttpReceiver:
     def close(self) -> None:
         if self._open:
             self._open = False
+            self.release()
             self._server.shutdown()
             self._server.server_close()
             self._thread.join()
@@ -118,6 +129,7 @@ class HttpReceiver:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 request = ReceivedRequest(self.command, self.path, headers, body, time.monotonic())
                 reply = receiver._record(request)
+                receiver._answering.wait()
                 if reply.delay:
                     time.sleep(reply.delay)
                 self.send_response(reply.status)
@@ -127,6 +139,8 @@ class HttpReceiver:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(reply.body)
+                with receiver._changed:
+                    receiver.answered += 1
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -558,13 +559,16 @@ def test_receiver_down_counts_the_alert_as_failed_and_says_so_on_stderr(
 
 
 def test_slow_receiver_never_blocks_the_logging_call(http_receiver: HttpReceiver, alerting: AlertingLogger) -> None:
-    http_receiver.reply_next(3, delay=0.5)
+    http_receiver.hold()
     hook = WebhookDestination(http_receiver.url)
     logger = alerting(hook)
-    started = time.monotonic()
-    for n in range(3):
-        logger.critical(f"failure number {n}")
-    assert time.monotonic() - started < 1.0  # the receiver takes 1.5 s to answer them all
+    calls = threading.Thread(target=lambda: [logger.critical(f"failure number {n}") for n in range(3)])
+    calls.start()
+    calls.join(timeout=30)  # only so that a call that blocks fails the test instead of hanging it
+    # Every call has returned, and the receiver has not answered anything yet.
+    assert not calls.is_alive()
+    assert http_receiver.answered == 0
+    http_receiver.release()
     assert len(delivered(http_receiver, hook, 3)) == 3
 
 
