@@ -197,21 +197,35 @@ def test_configure_that_raises_leaves_the_previous_configuration_in_place(config
 # -- shipping ----------------------------------------------------------------------------------------------------
 
 
-def test_log_group_in_the_environment_ships_records_to_the_endpoint(
-    configure: Configure,
-    vigil: VigilServer,
-    logs_client: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The endpoint comes from configure's env; credentials and region are found as boto3 finds them.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS["aws_secret_access_key"])
-    monkeypatch.setenv("AWS_DEFAULT_REGION", vigil.region)
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+)
+
+
+@pytest.fixture
+def bare_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """A process without AWS settings: no AWS variables, no config or credentials files."""
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"):
+    for variable in AWS_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
+    return monkeypatch
+
+
+def test_log_group_in_the_environment_ships_records_to_the_endpoint(
+    configure: Configure, vigil: VigilServer, logs_client: Any, tmp_path: Path, bare_aws: pytest.MonkeyPatch
+) -> None:
+    # The endpoint comes from configure's env; credentials and region are found as boto3 finds them.
+    bare_aws.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])
+    bare_aws.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS["aws_secret_access_key"])
+    bare_aws.setenv("AWS_DEFAULT_REGION", vigil.region)
     env = {
         "VIGIL_LOG_GROUP": "/sdk/configure",
         "VIGIL_LOG_STREAM": "web-1",
@@ -236,26 +250,9 @@ def test_log_group_in_the_environment_ships_records_to_the_endpoint(
 
 
 def test_aws_settings_in_configures_env_are_the_ones_shipping_uses(
-    configure: Configure,
-    vigil: VigilServer,
-    logs_client: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    configure: Configure, vigil: VigilServer, logs_client: Any, tmp_path: Path, bare_aws: pytest.MonkeyPatch
 ) -> None:
     # The process has no AWS settings at all: credentials, region and endpoint are only in the mapping.
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    for variable in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
-    ):
-        monkeypatch.delenv(variable, raising=False)
     env = {
         "VIGIL_LOG_GROUP": "/sdk/env-aws",
         "VIGIL_LOG_STREAM": "web-1",
