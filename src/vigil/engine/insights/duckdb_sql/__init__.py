@@ -7,11 +7,13 @@ ones give the statistics: events scanned and their bytes, and, when filters ran,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from vigil.engine.insights.context import EVENT_ID, GROUP_ID, MESSAGE, STREAM_ID, TIMESTAMP
 from vigil.engine.insights.duckdb_sql import prefilter, scan
 from vigil.engine.insights.duckdb_sql.expressions import Renderer
 from vigil.engine.insights.finish import expressions, walk
-from vigil.engine.insights.plan import OrderTerm, Plan, Scan, Stage, X
+from vigil.engine.insights.plan import Plan, Scan, Stage, X
 
 POINTER_COLUMNS = (GROUP_ID, STREAM_ID, TIMESTAMP, EVENT_ID)
 
@@ -57,20 +59,14 @@ def _pure_filter(stage: Stage) -> bool:
     return stage.where is not None and not (stage.columns or stage.aggregate or stage.qualify or stage.limit)
 
 
-def _json_fields(stages: list[Stage]) -> set[int]:
-    return {
-        node.value
-        for stage in stages
-        if stage.where is not None
-        for node in walk(stage.where)
-        if node.op.startswith("jfield_")
-    }
-
-
-def _fields_read(stage: Stage) -> set[int]:
-    values = [value for _, value in stage.columns] + [term.key for term in stage.order] + [stage.where, stage.qualify]
+def _json_fields(values: Iterable[X | None]) -> set[int]:
+    """The discovered JSON fields (indexes into the scan's paths) that ``values`` read."""
     read = (node for value in values if value is not None for node in walk(value))
     return {node.value for node in read if node.op.startswith("jfield_")}
+
+
+def _stage_values(stage: Stage) -> list[X | None]:
+    return [value for _, value in stage.columns] + [term.key for term in stage.order] + [stage.where, stage.qualify]
 
 
 def _reads_object_messages(plan: Plan) -> bool:
@@ -86,28 +82,27 @@ def _late_stage(plan: Plan, leading: int, late: list[int]) -> int:
     limit 100`) run first and the fields are read for the rows kept only."""
     for index in range(leading, len(plan.stages)):
         stage = plan.stages[index]
-        if stage.aggregate or _fields_read(stage) & set(late):
+        if stage.aggregate or _json_fields(_stage_values(stage)) & set(late):
             return index
     return len(plan.stages)
 
 
-def _leading(plan: Plan) -> int:
-    """How many stages, from the first, only filter."""
+def _narrowing(plan: Plan) -> tuple[int, prefilter.Narrowing]:
+    """How many stages, from the first, only filter, and what they imply about the stored events."""
     leading = 0
     while leading < len(plan.stages) and _pure_filter(plan.stages[leading]):
         leading += 1
-    return leading
+    return leading, prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
 
 
 def _ctes(plan: Plan, *, capped: bool = False, embedded_only: bool = False) -> list[tuple[str, str]]:
     """The scan, then a CTE per stage. JSON fields the leading filters need are read before them; the
     others only for the events those filters keep, and as late as the stages allow."""
     render = Renderer(plan.scan)
-    leading = _leading(plan)
-    narrowing = prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
+    leading, narrowing = _narrowing(plan)
     ctes = scan.events(plan.scan, narrowing, object_messages=_reads_object_messages(plan), embedded_only=embedded_only)
     every = range(len(plan.scan.json_paths))
-    early = sorted(_json_fields(plan.stages[:leading])) if leading else list(every)
+    early = sorted(_json_fields(stage.where for stage in plan.stages[:leading])) if leading else list(every)
     late = [index for index in every if index not in early]
     if early:
         ctes += scan.document(ctes[-1][0])
@@ -118,16 +113,12 @@ def _ctes(plan: Plan, *, capped: bool = False, embedded_only: bool = False) -> l
             ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
         ctes.append((f"s{index}", _stage(render, stage, ctes[-1][0])))
     if reading == len(plan.stages):
-        if capped and not _reads(plan.order, late):
+        if capped and not _json_fields(term.key for term in plan.order) & set(late):
             # Only the result rows need the other fields: keep those rows first.
             order = f"ORDER BY {render.order(plan.order)} " if plan.order else ""
             ctes.append(("kept", f"SELECT * FROM {ctes[-1][0]} {order}LIMIT {plan.limit}"))
         ctes += _late(plan.scan, late, bool(early), ctes[-1][0])
     return ctes
-
-
-def _reads(order: list[OrderTerm], fields: list[int]) -> bool:
-    return any(node.op.startswith("jfield_") and node.value in fields for term in order for node in walk(term.key))
 
 
 def _late(scan_: Scan, late: list[int], documented: bool, previous: str) -> list[tuple[str, str]]:
@@ -153,8 +144,7 @@ def rows(plan: Plan) -> str:
 def count(plan: Plan) -> str:
     """How many rows the plan's last stage holds. When the stages are nothing but equalities on fields
     stored at ingest, the messages with stored fields are counted on those columns alone."""
-    leading = _leading(plan)
-    narrowing = prefilter.narrowing(plan.scan, plan.stages[:leading], "e.message", "e.")
+    leading, narrowing = _narrowing(plan)
     if leading == len(plan.stages) and narrowing.keyed and narrowing.exact:
         ctes = _ctes(plan, embedded_only=True)
         stored = (

@@ -7,8 +7,8 @@ is a necessary condition. DuckDB evaluates it on the raw column at memory speed:
 one document instead of millions.
 
 For a well-known key that ingest stored in a column of its own (store/event_fields.py), a JSON object
-message is narrowed by that column instead (`field_level IN ('"ERROR"', 'ERROR')`: the stored value is
-canonical JSON text), which never reads a message.
+message is narrowed by that column instead (`field_level = '"ERROR"'`: the stored value is canonical
+JSON text), which never reads a message.
 Such a condition says nothing of the other messages: those that may embed an object (`json_fragment`)
 are narrowed by their text, and the rest have no JSON fields, so no such filter holds for them.
 """

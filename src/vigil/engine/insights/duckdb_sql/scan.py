@@ -51,9 +51,7 @@ def where(scan: Scan) -> str:
     return " OR ".join(ranges) if ranges else "FALSE"
 
 
-def events(
-    scan: Scan, narrowing: Narrowing | None = None, *, object_messages: bool = True, embedded_only: bool = False
-) -> list[Cte]:
+def events(scan: Scan, narrowing: Narrowing, *, object_messages: bool = True, embedded_only: bool = False) -> list[Cte]:
     """The scan of `log_events` (narrowed by what the leading filters imply), and the Lambda platform
     fields when the query reads any. Without ``object_messages`` (every field the query reads is stored
     at ingest, and it reads no message otherwise), JSON object messages found by their stored fields
@@ -70,7 +68,6 @@ def events(
             f"FROM log_events e{join} WHERE ({where(scan)})"
         )
 
-    narrowing = narrowing or Narrowing()
     if narrowing.keyed:
         # Two scans, so that DuckDB pushes each one's conditions into its reads (an OR across the key
         # columns and the message would read every message): JSON objects by their key columns, then the
