@@ -29,17 +29,13 @@ def run(
     when the rows do not tell: with ``matched_in_rows`` each row ends with the count; with
     ``rows_are_matched_below`` fewer rows than that are all the matched events."""
     rows = cursor.execute(rows_sql).fetchall()
-    scanned_row = cursor.execute(scanned_sql).fetchall()[0]
-    scanned, scanned_bytes = int(scanned_row[0]), int(scanned_row[1])
+    known: int | None = None
     if matched_in_rows and rows:
-        matched = int(rows[0][-1])
+        known = int(rows[0][-1])
     elif rows_are_matched_below is not None and len(rows) < rows_are_matched_below:
-        matched = len(rows)
-    elif matched_sql is not None:
-        matched = int(cursor.execute(matched_sql).fetchall()[0][0])
-    else:
-        matched = scanned
-    return InsightsRun(rows, scanned, scanned_bytes, matched)
+        known = len(rows)
+    found = statistics(cursor, scanned_sql, matched_sql, known)
+    return InsightsRun(rows, found.scanned, found.scanned_bytes, found.matched)
 
 
 def rows(cursor: duckdb.DuckDBPyConnection, rows_sql: str) -> InsightsRun:
